@@ -1,0 +1,1 @@
+"""The REST API: validate input, call the services, shape the responses."""

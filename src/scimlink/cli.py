@@ -1,0 +1,76 @@
+"""The scimlink command line."""
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from scimlink.db.engine import make_session_factory, transaction
+from scimlink.db.migrate import upgrade
+from scimlink.directory.admins import ROLES, create_admin
+from scimlink.errors import ScimlinkError
+from scimlink.logs import configure_logging
+from scimlink.runtime import open_database
+from scimlink.settings import get_settings
+
+app = typer.Typer(help="scimlink: outbound SCIM 2.0 provisioning.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+admin_app = typer.Typer(help="Admins and API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(admin_app, name="admin")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Serve the API and console only.")
+    ] = False,
+) -> None:
+    """Run the API, the console and (unless --no-worker) a sync worker."""
+    from scimlink.api.app import create_app
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    engine = open_database(settings, migrate=True)
+    api = create_app(settings, engine, run_worker=not no_worker)
+    uvicorn.run(
+        api,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        proxy_headers=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database schema up to date."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    engine = open_database(settings)
+    upgrade(engine)
+    typer.echo("The database schema is up to date.")
+
+
+@admin_app.command("create")
+def admin_create(
+    name: Annotated[str, typer.Argument(help="The admin's user name.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "admin",
+) -> None:
+    """Create an admin and print its API token (shown only once, last line)."""
+    settings = get_settings()
+    engine = open_database(settings, migrate=True)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            admin, token = create_admin(session, name, role)
+    except ScimlinkError as exc:
+        raise _fail(exc.detail) from exc
+    typer.echo(f"Created {admin.role} {admin.username!r}. Its API token:")
+    typer.echo(token)

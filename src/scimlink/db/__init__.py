@@ -1,0 +1,1 @@
+"""Storage: the engine and sessions, the table models and their migrations."""

@@ -1,0 +1,1 @@
+"""The identity source: directories, users, groups, SSO configurations."""

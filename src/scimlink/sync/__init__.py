@@ -1,0 +1,1 @@
+"""The sync engine: pending work, scope, planning, pushing, workers."""
