@@ -89,9 +89,9 @@ class AwsRules(AppRules):
         if operation.op == "replace":
             raise invalid_value("replacing all members is not supported")
         has_value = isinstance(operation.value, list | dict) and bool(operation.value)
-        if operation.op == "remove" and operation.path.value_filter is None:
-            if not has_value:
-                raise invalid_value("removing all members is not supported")
+        removes_all = operation.op == "remove" and operation.path.value_filter is None
+        if removes_all and not has_value:
+            raise invalid_value("removing all members is not supported")
 
     def check_filter(self, kind: str, node: Filter) -> None:
         if kind == "Group" and _is_membership_filter(node):
