@@ -21,7 +21,12 @@ PROFILE = AppProfile(
     ),
     supports_groups=True,
     default_mapping=(*default_mapping(), DISPLAY_NAME_ROW),
-    required_attributes=("userName", "displayName", "name.givenName", "name.familyName"),
+    required_attributes=(
+        "userName",
+        "displayName",
+        "name.givenName",
+        "name.familyName",
+    ),
     update_method="patch",
     patch_ops_need_path=True,
     single_op_attributes=frozenset({"userName", "active"}),

@@ -102,7 +102,9 @@ def _section(spc: dict[str, Any], name: str) -> dict[str, Any]:
 
 def _get(container: dict[str, Any], name: str) -> Any:
     # RFC 7643 §2.1: attribute names are case-insensitive.
-    return next((v for k, v in container.items() if str(k).lower() == name.lower()), None)
+    return next(
+        (v for k, v in container.items() if str(k).lower() == name.lower()), None
+    )
 
 
 def _flag(section: dict[str, Any], name: str) -> bool | None:

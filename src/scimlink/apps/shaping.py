@@ -166,7 +166,9 @@ def group_patch(
     if display_name is not None:
         if not profile.can_rename_groups:
             raise GroupRenameUnsupportedError(profile.name)
-        operations.append({"op": "replace", "path": "displayName", "value": display_name})
+        operations.append(
+            {"op": "replace", "path": "displayName", "value": display_name}
+        )
     if description is not None and profile.group_description_attribute:
         path = profile.group_description_attribute
         if description:
@@ -186,7 +188,11 @@ def _member_operations(
         )
     if removes and profile.member_remove_form == "value_list":
         operations.append(
-            {"op": "remove", "path": "members", "value": [{"value": m} for m in removes]}
+            {
+                "op": "remove",
+                "path": "members",
+                "value": [{"value": m} for m in removes],
+            }
         )
     elif removes:
         operations.extend(
@@ -196,9 +202,7 @@ def _member_operations(
     return operations
 
 
-def _normalized(
-    profile: AppProfile, operation: dict[str, Any]
-) -> list[dict[str, Any]]:
+def _normalized(profile: AppProfile, operation: dict[str, Any]) -> list[dict[str, Any]]:
     op = {**operation, "op": str(operation.get("op", "")).lower()}
     if op["op"] not in ("add", "replace", "remove"):
         raise ValueError(f"unknown PATCH operation '{operation.get('op')}'")

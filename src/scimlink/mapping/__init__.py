@@ -1,9 +1,15 @@
 """Attribute mapping: from identity-source users to SCIM User resources."""
 
+from scimlink.mapping.diff import changed, diff_user_resources
+from scimlink.mapping.expression import ExpressionError, parse_source
+from scimlink.mapping.resource import (
+    CompiledRow,
+    InvalidMappingError,
+    build_user_resource,
+    compile_rows,
+)
 from scimlink.mapping.rows import MappingRow, default_mapping
 from scimlink.mapping.sources import STANDARD_SOURCES, SourceUser
-from scimlink.mapping.transforms import TRANSFORMS
-from scimlink.mapping.expression import ExpressionError, parse_source
 from scimlink.mapping.targets import (
     CORE_USER_SCHEMA,
     ENTERPRISE_USER_SCHEMA,
@@ -12,14 +18,8 @@ from scimlink.mapping.targets import (
     TargetPath,
     resolve_target,
 )
+from scimlink.mapping.transforms import TRANSFORMS
 from scimlink.mapping.validation import RowProblem, validate_mapping
-from scimlink.mapping.resource import (
-    CompiledRow,
-    InvalidMappingError,
-    build_user_resource,
-    compile_rows,
-)
-from scimlink.mapping.diff import changed, diff_user_resources
 
 __all__ = [
     "CORE_USER_SCHEMA",

@@ -144,7 +144,9 @@ class _Parser:
     def take(self, kind: TokenKind, wanted: str) -> Token:
         token = self.peek()
         if token.kind != kind:
-            raise ExpressionError(f"expected {wanted}, found {_describe(token)}", token.position)
+            raise ExpressionError(
+                f"expected {wanted}, found {_describe(token)}", token.position
+            )
         self.index += 1
         return token
 

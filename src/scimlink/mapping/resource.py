@@ -111,7 +111,11 @@ def _place(resource: dict[str, Any], path: TargetPath, value: str) -> None:
     if path.value_type is not None:
         values: list[dict[str, Any]] = container.setdefault(path.attribute, [])
         entry = next(
-            (v for v in values if str(v.get("type", "")).lower() == path.value_type.lower()),
+            (
+                v
+                for v in values
+                if str(v.get("type", "")).lower() == path.value_type.lower()
+            ),
             None,
         )
         if entry is None:
@@ -127,7 +131,11 @@ def _place(resource: dict[str, Any], path: TargetPath, value: str) -> None:
 def _mark_primary(resource: dict[str, Any]) -> None:
     # RFC 7643 §2.4: at most one value is primary; scimlink makes it the first.
     for value in resource.values():
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) for v in value)
+        ):
             value[0]["primary"] = True
 
 

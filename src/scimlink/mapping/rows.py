@@ -30,4 +30,6 @@ _DEFAULT_ROWS = (
 
 def default_mapping() -> list[MappingRow]:
     """The mapping every app starts from (PRODUCT.md §4)."""
-    return [MappingRow(source=source, target=target) for source, target in _DEFAULT_ROWS]
+    return [
+        MappingRow(source=source, target=target) for source, target in _DEFAULT_ROWS
+    ]

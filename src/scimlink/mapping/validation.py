@@ -62,8 +62,11 @@ def validate_mapping(
             written.append(path)
 
     problems += [
-        RowProblem(-1, "mapping", f"{profile.name} requires '{required}': "
-                   "add a row that writes it")
+        RowProblem(
+            -1,
+            "mapping",
+            f"{profile.name} requires '{required}': add a row that writes it",
+        )
         for required in profile.required_attributes
         if not _satisfied(required, written, profile)
     ]
