@@ -276,7 +276,7 @@ def _os_detail(exc: OSError) -> str:
 def _tls_detail(exc: ssl.SSLError) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
         return exc.verify_message
-    return exc.reason or str(exc)
+    return getattr(exc, "reason", None) or exc.strerror or str(exc)
 
 
 def _int(value: Any) -> int | None:

@@ -74,7 +74,7 @@ class ScimError(Exception):
 
     def summary(self) -> str:
         """One sentence for an admin: what happened and what to check."""
-        return f"The app answered {self._status_text()}: {self.detail}"
+        return _sentence(f"The app answered {self._status_text()}: {self.detail}")
 
     def _status_text(self) -> str:
         if self.status is None:
@@ -143,7 +143,9 @@ class InvalidRequestError(ScimError):
 
     def summary(self) -> str:
         """One sentence for an admin: what happened and what to check."""
-        return f"The app rejected the request {self._status_text()}: {self.detail}"
+        return _sentence(
+            f"The app rejected the request {self._status_text()}: {self.detail}"
+        )
 
 
 class ConfigurationError(ScimError):
@@ -186,6 +188,11 @@ class ConfigurationError(ScimError):
                     "that the endpoint URL is the app's SCIM base URL."
                 )
         return f"The connector is misconfigured: {self.detail}."
+
+
+def _sentence(text: str) -> str:
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _default_port(url: str) -> int:
