@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
+from tests.unit.scim.payloads import ENDPOINT, TOKEN, Handler, MakeClient
 
 from scimlink.scim.client import ScimClient
-from tests.unit.scim.payloads import ENDPOINT, TOKEN
-
-Handler = Callable[[httpx.Request], httpx.Response]
-MakeClient = Callable[[Handler], ScimClient]
 
 
 @pytest.fixture

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
+
+from scimlink.scim.client import ScimClient
 
 ENDPOINT = "https://scim.example.test/scim/v2"
 TOKEN = "s3cr3t-token-value"
 ERROR_URN = "urn:ietf:params:scim:api:messages:2.0:Error"
 LIST_RESPONSE_URN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User"
+
+Handler = Callable[[httpx.Request], httpx.Response]
+MakeClient = Callable[[Handler], ScimClient]
 
 # RFC 7644 §3.3: the User a server returns after creating it.
 BJENSEN = {

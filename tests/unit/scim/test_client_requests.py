@@ -7,11 +7,17 @@ import json
 import httpx
 import pytest
 from structlog.testing import capture_logs
+from tests.unit.scim.payloads import (
+    BJENSEN,
+    ENDPOINT,
+    TOKEN,
+    USER_URN,
+    MakeClient,
+    scim_json,
+)
 
 from scimlink.scim.client import ScimClient, ScimResult
 from scimlink.scim.errors import ConfigurationError
-from tests.unit.scim.conftest import MakeClient
-from tests.unit.scim.payloads import BJENSEN, ENDPOINT, TOKEN, USER_URN, scim_json
 
 USER_URL = f"{ENDPOINT}/Users/{BJENSEN['id']}"
 

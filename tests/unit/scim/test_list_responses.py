@@ -6,15 +6,15 @@ from typing import Any
 
 import httpx
 import pytest
-
-from scimlink.scim.errors import ConfigurationError
-from tests.unit.scim.conftest import MakeClient
 from tests.unit.scim.payloads import (
     LIST_RESPONSE_URN,
     USER_URN,
+    MakeClient,
     list_response,
     scim_json,
 )
+
+from scimlink.scim.errors import ConfigurationError
 
 
 def _users(count: int) -> list[dict[str, Any]]:

@@ -6,11 +6,10 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from tests.unit.scim.payloads import MakeClient, scim_error, scim_json
 
 from scimlink.scim.classify import parse_retry_after
 from scimlink.scim.errors import TransientError
-from tests.unit.scim.conftest import MakeClient
-from tests.unit.scim.payloads import scim_error, scim_json
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 

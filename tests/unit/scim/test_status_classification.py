@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from tests.unit.scim.payloads import BJENSEN, MakeClient, scim_error, scim_json
 
 from scimlink.scim.errors import (
     ConfigurationError,
@@ -13,8 +14,6 @@ from scimlink.scim.errors import (
     ScimError,
     TransientError,
 )
-from tests.unit.scim.conftest import MakeClient
-from tests.unit.scim.payloads import BJENSEN, scim_error, scim_json
 
 USER_ID = BJENSEN["id"]
 

@@ -8,9 +8,9 @@ import ssl
 
 import httpx
 import pytest
+from tests.unit.scim.payloads import MakeClient
 
 from scimlink.scim.errors import ConfigurationError, ScimError, TransientError
-from tests.unit.scim.conftest import MakeClient
 
 
 def _error_for(make_client: MakeClient, exc: Exception) -> ScimError:
