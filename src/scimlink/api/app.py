@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 
 from scimlink.api.middleware import BodySizeLimit, RequestContext
 from scimlink.api.problems import install_problem_handlers
-from scimlink.api.routes import directories, groups, sso_configs, users
+from scimlink.api.routes import directories, groups, imports, sso_configs, users
 from scimlink.api.routes import settings as settings_routes
 from scimlink.db.engine import make_session_factory
 from scimlink.db.migrate import is_current
@@ -42,7 +42,7 @@ def create_app(
     app.state.sessions = make_session_factory(engine)
 
     install_problem_handlers(app)
-    for module in (directories, users, groups, sso_configs, settings_routes):
+    for module in (directories, users, imports, groups, sso_configs, settings_routes):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_operations_routes(app)
 
