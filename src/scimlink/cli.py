@@ -1,5 +1,6 @@
 """The scimlink command line."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -74,3 +75,68 @@ def admin_create(
         raise _fail(exc.detail) from exc
     typer.echo(f"Created {admin.role} {admin.username!r}. Its API token:")
     typer.echo(token)
+
+
+@app.command("import-users")
+def import_users_command(
+    file: Annotated[Path, typer.Argument(help="A UTF-8 CSV file with a header.")],
+    directory: Annotated[
+        str, typer.Option("--directory", help="Directory name (or id) to import into.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Report what would change; store nothing.")
+    ] = False,
+) -> None:
+    """Create or update users from a CSV file; bad rows are listed by line."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.table import Table
+
+    from scimlink.db.models import Directory
+    from scimlink.directory.csv_import import import_users
+    from scimlink.directory.directories import find_directory_by_name
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {str(file)!r}: {exc.strerror}") from exc
+    settings = get_settings()
+    engine = open_database(settings, migrate=True)
+    console = Console()
+    # Physical lines less the header: exact unless cells span lines.
+    expected = max(data.count(b"\n") + (not data.endswith(b"\n")) - 1, 0)
+    columns = (TextColumn("Importing"), BarColumn(), MofNCompleteColumn())
+    try:
+        with (
+            transaction(make_session_factory(engine)) as session,
+            Progress(*columns, console=console, transient=True) as bar,
+        ):
+            found = find_directory_by_name(session, directory)
+            found = found or session.get(Directory, directory)
+            if found is None:
+                raise _fail(f"no directory named {directory!r} (nor with that id).")
+            task = bar.add_task("import", total=expected)
+            report = import_users(
+                session,
+                found.id,
+                data,
+                dry_run=dry_run,
+                progress=lambda done: bar.update(task, completed=min(done, expected)),
+            )
+    except ScimlinkError as exc:
+        for error in exc.errors:
+            typer.secho(f"error: {error.field}: {error.message}", fg="red", err=True)
+        summary = "nothing was imported" if exc.errors else exc.detail
+        raise _fail(f"{summary}; fix the file and import it again.") from exc
+
+    verb = "would be" if dry_run else "were"
+    console.print(
+        f"{report.total} rows read from {file.name} into {found.name!r}: "
+        f"{report.created} {verb} created, {report.updated} {verb} updated, "
+        f"{len(report.rejected)} rejected."
+    )
+    if report.rejected:
+        table = Table("Line", "Email", "Reason", title="Rejected rows")
+        for rejection in report.rejected:
+            table.add_row(str(rejection.line), rejection.email or "", rejection.reason)
+        console.print(table)
