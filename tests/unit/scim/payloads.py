@@ -20,9 +20,10 @@ Handler = Callable[[httpx.Request], httpx.Response]
 MakeClient = Callable[[Handler], ScimClient]
 
 # RFC 7644 §3.3: the User a server returns after creating it.
-BJENSEN = {
+BJENSEN_ID = "2819c223-7f76-453a-919d-413861904646"
+BJENSEN: dict[str, Any] = {
     "schemas": [USER_URN],
-    "id": "2819c223-7f76-453a-919d-413861904646",
+    "id": BJENSEN_ID,
     "userName": "bjensen@example.com",
     "meta": {"resourceType": "User", "version": 'W/"e180ee84f0671b1"'},
 }
@@ -47,7 +48,7 @@ def scim_error(
     return body
 
 
-def list_response(resources: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+def list_response(resources: list[Any], **extra: Any) -> dict[str, Any]:
     """An RFC 7644 §3.4.2 ListResponse holding the given resources."""
     return {
         "schemas": [LIST_RESPONSE_URN],

@@ -9,6 +9,7 @@ import pytest
 from structlog.testing import capture_logs
 from tests.unit.scim.payloads import (
     BJENSEN,
+    BJENSEN_ID,
     ENDPOINT,
     TOKEN,
     USER_URN,
@@ -19,7 +20,7 @@ from tests.unit.scim.payloads import (
 from scimlink.scim.client import ScimClient, ScimResult
 from scimlink.scim.errors import ConfigurationError
 
-USER_URL = f"{ENDPOINT}/Users/{BJENSEN['id']}"
+USER_URL = f"{ENDPOINT}/Users/{BJENSEN_ID}"
 
 
 def test_headers_on_every_request(make_client: MakeClient) -> None:
@@ -62,7 +63,7 @@ def test_plain_application_json_is_accepted(make_client: MakeClient) -> None:
     response = httpx.Response(200, json=BJENSEN)
     assert response.headers["Content-Type"] == "application/json"
 
-    result = make_client(lambda request: response).get("Users", BJENSEN["id"])
+    result = make_client(lambda request: response).get("Users", BJENSEN_ID)
 
     assert result.resource == BJENSEN
 
@@ -89,7 +90,7 @@ def test_patch_wraps_operations_in_a_patch_op(make_client: MakeClient) -> None:
         return httpx.Response(204)
 
     operations = [{"op": "replace", "path": "active", "value": False}]
-    make_client(handler).patch("Users", BJENSEN["id"], operations)
+    make_client(handler).patch("Users", BJENSEN_ID, operations)
 
     assert sent == [
         {
@@ -103,7 +104,7 @@ def test_patch_200_returns_the_resource(make_client: MakeClient) -> None:
     """A 200 PATCH answer carries the modified resource."""
     client = make_client(lambda request: scim_json(200, BJENSEN))
 
-    result = client.patch("Users", BJENSEN["id"], [{"op": "add", "value": {}}])
+    result = client.patch("Users", BJENSEN_ID, [{"op": "add", "value": {}}])
 
     assert (result.status, result.resource) == (200, BJENSEN)
 
@@ -112,7 +113,7 @@ def test_patch_204_returns_no_resource(make_client: MakeClient) -> None:
     """A 204 PATCH answer has no resource."""
     client = make_client(lambda request: httpx.Response(204))
 
-    result = client.patch("Users", BJENSEN["id"], [{"op": "add", "value": {}}])
+    result = client.patch("Users", BJENSEN_ID, [{"op": "add", "value": {}}])
 
     assert (result.status, result.resource) == (204, None)
 
@@ -121,7 +122,7 @@ def test_patch_200_with_text_body_still_succeeds(make_client: MakeClient) -> Non
     """An accepted PATCH with an unreadable body is not turned into a failure."""
     client = make_client(lambda request: httpx.Response(200, text="OK"))
 
-    result = client.patch("Users", BJENSEN["id"], [{"op": "add", "value": {}}])
+    result = client.patch("Users", BJENSEN_ID, [{"op": "add", "value": {}}])
 
     assert (result.status, result.resource) == (200, None)
 
@@ -134,7 +135,7 @@ def test_replace_sends_put(make_client: MakeClient) -> None:
         seen.append(request)
         return scim_json(200, BJENSEN)
 
-    result = make_client(handler).replace("Users", BJENSEN["id"], BJENSEN)
+    result = make_client(handler).replace("Users", BJENSEN_ID, BJENSEN)
 
     assert (seen[0].method, str(seen[0].url)) == ("PUT", USER_URL)
     assert result.resource == BJENSEN
@@ -145,7 +146,7 @@ def test_delete_accepts_200_and_204(
     make_client: MakeClient, response: httpx.Response
 ) -> None:
     """DELETE succeeds on 204 and on 200 with an empty body."""
-    result = make_client(lambda request: response).delete("Users", BJENSEN["id"])
+    result = make_client(lambda request: response).delete("Users", BJENSEN_ID)
 
     assert (result.method, result.url, result.resource) == ("DELETE", USER_URL, None)
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.unit.scim.payloads import BJENSEN, MakeClient, scim_error, scim_json
+from tests.unit.scim.payloads import (
+    BJENSEN_ID,
+    MakeClient,
+    scim_error,
+    scim_json,
+)
 
 from scimlink.scim.errors import (
     ConfigurationError,
@@ -15,7 +20,7 @@ from scimlink.scim.errors import (
     TransientError,
 )
 
-USER_ID = BJENSEN["id"]
+USER_ID = BJENSEN_ID
 
 
 def _failing_get(make_client: MakeClient, response: httpx.Response) -> ScimError:
