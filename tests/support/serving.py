@@ -29,9 +29,9 @@ def serve(app: Any, *, startup_timeout: float = 10.0) -> Iterator[str]:
         lifespan="off",
         timeout_graceful_shutdown=1,
     )
+    # Run off the main thread, uvicorn leaves the process's signal handlers
+    # alone, so the test runner keeps its own Ctrl-C handling.
     server = uvicorn.Server(config)
-    # Signal handlers can only be installed from the main thread.
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
     try:
