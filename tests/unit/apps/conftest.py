@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
+# The RFC 7643 §8 examples live in one place, beside the mapping tests.
+FIXTURES = Path(__file__).parent.parent / "mapping" / "fixtures"
 
 
 @pytest.fixture

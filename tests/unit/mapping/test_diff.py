@@ -22,7 +22,7 @@ def test_equal_resources_give_no_operations(rfc_example: Loader) -> None:
 def test_envelope_attributes_are_ignored(rfc_example: Loader) -> None:
     """schemas, id and meta never become operations."""
     old = rfc_example("rfc7643_8_1_minimal_user")
-    new = {**old, "meta": {"version": "W/\"other\""}, "id": "x", "schemas": []}
+    new = {**old, "meta": {"version": 'W/"other"'}, "id": "x", "schemas": []}
     assert diff_user_resources(old, new) == []
 
 

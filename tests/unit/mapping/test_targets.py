@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from scimlink.mapping.diff import diff_user_resources
 from scimlink.mapping.targets import (
     ENTERPRISE_USER_SCHEMA,
     FRIENDLY_TARGETS,
@@ -110,7 +109,7 @@ def test_custom_extension_urn_is_allowed() -> None:
         ("name.nickname", "no sub-attribute 'nickname'"),
         (f"{ENTERPRISE_USER_SCHEMA}:shoeSize", "enterprise extension"),
         ("", "empty"),
-        ("emails[type eq \"work\"", "not a valid SCIM attribute path"),
+        ('emails[type eq "work"', "not a valid SCIM attribute path"),
         ("1title", "not a valid SCIM attribute path"),
     ],
 )

@@ -36,7 +36,10 @@ def test_unknown_source_attribute_is_reported_on_its_row() -> None:
 
 def test_malformed_expression_is_reported() -> None:
     """An unclosed call is a source problem with its position."""
-    mapping = [*default_mapping(), MappingRow(source="lower(user.email", target="nickName")]
+    mapping = [
+        *default_mapping(),
+        MappingRow(source="lower(user.email", target="nickName"),
+    ]
     [problem] = validate_mapping(mapping, SCIM2)
     assert problem.field == "source"
     assert "expected ',' or ')'" in problem.message
@@ -80,7 +83,9 @@ def test_missing_required_attribute_is_a_mapping_problem() -> None:
     mapping = [row for row in default_mapping() if row.target != "username"]
     problems = validate_mapping(mapping, SCIM2)
     assert problems == [
-        RowProblem(-1, "mapping", "SCIM 2.0 requires 'userName': add a row that writes it")
+        RowProblem(
+            -1, "mapping", "SCIM 2.0 requires 'userName': add a row that writes it"
+        )
     ]
 
 
@@ -100,7 +105,9 @@ def test_second_email_type_is_refused_on_aws() -> None:
     """AWS accepts one email: a home email next to the work one is refused."""
     mapping = [
         *default_mapping(),
-        MappingRow(source="user.custom.privateEmail", target='emails[type eq "home"].value'),
+        MappingRow(
+            source="user.custom.privateEmail", target='emails[type eq "home"].value'
+        ),
     ]
     [problem] = validate_mapping(mapping, AWS)
     assert (problem.index, problem.field) == (5, "target")
