@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -145,6 +147,39 @@ def test_iter_all_by_index_through_250_users() -> None:
 
     assert sorted(user["userName"] for user in found) == sorted(names)
     assert len({user["id"] for user in found}) == 250
+
+
+def test_iter_all_by_cursor(tmp_path: Path) -> None:
+    """Cursor paging (RFC 9865) returns each user once on a server that offers it."""
+    config = tmp_path / "service-provider-config.json"
+    config.write_text(json.dumps(_CURSOR_CONFIG))
+    extra_args = ["--service-provider-config", str(config)]
+
+    with (
+        Scim2Server(token=TOKEN, extra_args=extra_args) as url,
+        ScimClient(url, TOKEN) as scim,
+    ):
+        for n in range(70):
+            scim.create("Users", _user(f"cursor{n:02}@example.com"))
+        capabilities = check_connection(url, TOKEN).capabilities
+        found = list(scim.iter_all("Users", paging="cursor", page_size=25))
+
+    assert capabilities is not None
+    assert (capabilities.cursor_paging, capabilities.max_page_size) == (True, 25)
+    assert len({user["id"] for user in found}) == len(found) == 70
+
+
+_CURSOR_CONFIG = {
+    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+    "patch": {"supported": True},
+    "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
+    "filter": {"supported": True, "maxResults": 100},
+    "changePassword": {"supported": False},
+    "sort": {"supported": False},
+    "etag": {"supported": False},
+    "authenticationSchemes": [],
+    "pagination": {"cursor": True, "index": True, "maxPageSize": 25},
+}
 
 
 def test_check_connection_success(base_url: str) -> None:
