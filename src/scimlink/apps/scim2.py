@@ -83,11 +83,8 @@ def adapt_to_service_provider_config(
 def _paging(section: dict[str, Any], current: Paging) -> tuple[Paging, int | None]:
     cursor = _flag(section, "cursor") is True
     index = _flag(section, "index") is True
-    preferred = _get(section, "defaultPaginationMethod")
     max_page = _positive_int(section, "maxPageSize")
     # Cursors stay consistent while the server's data changes; prefer them.
-    if cursor and (not index or str(preferred).lower() == "cursor"):
-        return "cursor", max_page
     if cursor:
         return "cursor", max_page
     if index:

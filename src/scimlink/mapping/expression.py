@@ -103,6 +103,7 @@ def _tokenize(text: str) -> list[Token]:
             token, index = _read_string(text, index)
             tokens.append(token)
         elif char.isalpha() or char == "_":
+            # Limitation: custom keys with spaces or dots cannot be referenced.
             end = index
             while end < len(text) and (text[end].isalnum() or text[end] in "_-"):
                 end += 1

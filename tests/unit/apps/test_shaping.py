@@ -88,11 +88,10 @@ def test_schemas_list_the_extensions_used(rfc_example: Loader) -> None:
     enterprise = rfc_example("rfc7643_8_3_enterprise_user")
     enterprise["schemas"] = []
     shaped = shape_user(SCIM2, enterprise)
-    assert shaped["schemas"] == [enterprise_core(), ENTERPRISE]
-
-
-def enterprise_core() -> str:
-    return "urn:ietf:params:scim:schemas:core:2.0:User"
+    assert shaped["schemas"] == [
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        ENTERPRISE,
+    ]
 
 
 def test_aws_never_has_two_username_or_active_ops_in_one_request() -> None:
@@ -142,23 +141,28 @@ def test_aws_ops_without_path_are_expanded() -> None:
     ]
 
 
-def test_path_less_op_on_userName_twice_splits_requests() -> None:
-    """Even a path-less op counts as touching the attributes in its value."""
-    atlassian_like = get_profile("atlassian")
+def test_path_less_op_counts_the_attributes_in_its_value() -> None:
+    """A path-less op on userName and a later userName op are split on AWS
+    once expanded, and kept together on an app without single-op rules."""
     ops = [
         {"op": "replace", "value": {"userName": "a"}},
         {"op": "replace", "path": "userName", "value": "b"},
     ]
-    assert split_patch(atlassian_like, ops) == [ops]
-    aws_ops = [
+    assert split_patch(get_profile("atlassian"), ops) == [ops]
+    assert len(split_patch(AWS, ops)) == 2
+
+
+def test_core_urn_path_is_the_bare_attribute() -> None:
+    """`urn:...:core:2.0:User:userName` counts as userName when splitting."""
+    ops = [
         {
             "op": "replace",
             "path": "urn:ietf:params:scim:schemas:core:2.0:User:userName",
             "value": "a",
         },
-        ops[1],
+        {"op": "replace", "path": "userName", "value": "b"},
     ]
-    assert len(split_patch(AWS, aws_ops)) == 2
+    assert len(split_patch(AWS, ops)) == 2
 
 
 def test_unknown_patch_operation_is_refused() -> None:

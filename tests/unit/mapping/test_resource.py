@@ -160,7 +160,7 @@ def test_custom_extension_and_multi_valued_types() -> None:
     ]
 
 
-def test_password_is_never_sent_even_if_present() -> None:
+def test_password_target_is_refused_when_building() -> None:
     """No mapping can produce a password: the target itself is refused."""
     mapping = [*default_mapping(), MappingRow(source='"x"', target="password")]
     with pytest.raises(InvalidMappingError, match="row 6: passwords are never sent"):
