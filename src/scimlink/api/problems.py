@@ -27,7 +27,9 @@ def problem(
     }
     if errors:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_JSON, headers=headers
+    )
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
@@ -45,7 +47,8 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "missing":
         return "This field is required."
     if kind == "json_invalid":
-        return f"The body is not valid JSON: {error.get('ctx', {}).get('error', '')}".strip()
+        reason = error.get("ctx", {}).get("error", "")
+        return f"The body is not valid JSON: {reason}".strip()
     return str(error.get("msg", "Invalid value."))
 
 
@@ -67,7 +70,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
+        titles = {
+            401: "Unauthorized",
+            403: "Forbidden",
+            404: "Not found",
+            405: "Method not allowed",
+        }
         return problem(
             exc.status_code,
             titles.get(exc.status_code, "Error"),

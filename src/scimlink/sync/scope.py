@@ -29,9 +29,7 @@ def _scope_pairs() -> list[Select[tuple[str, str]]]:
     by_directory = select(Publication.connector_id, User.id).join(
         User, User.directory_id == Publication.directory_id
     )
-    by_assignment = select(
-        Publication.connector_id, SsoUserAssignment.user_id
-    ).join(
+    by_assignment = select(Publication.connector_id, SsoUserAssignment.user_id).join(
         SsoUserAssignment,
         SsoUserAssignment.sso_config_id == Publication.sso_config_id,
     )
@@ -48,7 +46,9 @@ def _scope_pairs() -> list[Select[tuple[str, str]]]:
 
 def users_in_scope(session: Session, connector_id: str) -> set[str]:
     """Every user id the connector must have in its app."""
-    queries = [q.where(Publication.connector_id == connector_id) for q in _scope_pairs()]
+    queries = [
+        q.where(Publication.connector_id == connector_id) for q in _scope_pairs()
+    ]
     rows = session.execute(union(*queries)).all()
     return {user_id for _, user_id in rows}
 

@@ -1,0 +1,1 @@
+"""Connector configuration, publications, group assignments, the token vault."""

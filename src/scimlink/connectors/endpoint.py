@@ -1,0 +1,39 @@
+"""Checking a SCIM endpoint URL before it is stored or called."""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from scimlink.settings import Settings
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(url: str, settings: Settings) -> str:
+    """Return the endpoint without a trailing slash, or raise ValueError."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(
+            "Enter the full SCIM base URL, such as https://scim.example.com/scim/v2."
+        )
+    if parts.username or parts.password:
+        raise ValueError("Put credentials in the token field, not in the URL.")
+    if parts.query or parts.fragment:
+        raise ValueError("The SCIM base URL takes no query string or fragment.")
+    if parts.scheme == "http" and not (
+        is_loopback(parts.hostname) or settings.allow_http_targets
+    ):
+        raise ValueError(
+            "SCIM endpoints must use https; plain http is allowed only on "
+            "loopback or when SCIMLINK_ALLOW_HTTP_TARGETS is set."
+        )
+    return url.rstrip("/")
