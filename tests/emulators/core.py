@@ -7,6 +7,7 @@ import asyncio
 import copy
 import json
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -96,6 +97,9 @@ class Emulator:
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._faults: deque[_Fault] = deque()
         self._delay = 0.0
+        self._write_limit: int | None = None
+        self._throttle_retry_after = 1.0
+        self._recent_writes: deque[float] = deque()
         self._cursors: dict[str, int] = {}
         self._lock = threading.RLock()
         self.asgi = Starlette(
@@ -122,6 +126,8 @@ class Emulator:
             self._faults.clear()
             self._cursors.clear()
             self._delay = 0.0
+            self._write_limit = None
+            self._recent_writes.clear()
 
     def fail_next(
         self, n: int, status: int = 503, retry_after: float | None = None
@@ -133,6 +139,14 @@ class Emulator:
     def delay(self, seconds: float) -> None:
         """Wait `seconds` before answering each request (0 turns it off)."""
         self._delay = seconds
+
+    def throttle(self, writes_per_second: int | None, retry_after: float = 1.0) -> None:
+        """Answer 429 to writes beyond `writes_per_second` in any one-second
+        window (None turns it off); those answers are recorded as rejections."""
+        with self._lock:
+            self._write_limit = writes_per_second
+            self._throttle_retry_after = retry_after
+            self._recent_writes.clear()
 
     @property
     def shape_rejections(self) -> list[Rejection]:
@@ -219,6 +233,8 @@ class Emulator:
 
     def _answer(self, request: Request, raw: bytes, path: str, query: str) -> _Answer:
         self._authenticate(request)
+        if request.method != "GET":
+            self._count_write()
         if not path.startswith(self.prefix + "/"):
             raise not_found(f"no SCIM endpoint at {path}")
         segments = [s for s in path[len(self.prefix) :].split("/") if s]
@@ -272,6 +288,20 @@ class Emulator:
                 "missing or invalid bearer token",
                 headers={"WWW-Authenticate": 'Bearer realm="scim"'},
             )
+
+    def _count_write(self) -> None:
+        if self._write_limit is None:
+            return
+        now = time.monotonic()
+        while self._recent_writes and now - self._recent_writes[0] >= 1.0:
+            self._recent_writes.popleft()
+        if len(self._recent_writes) >= self._write_limit:
+            raise ScimError(
+                429,
+                f"more than {self._write_limit} writes per second",
+                headers={"Retry-After": f"{self._throttle_retry_after:g}"},
+            )
+        self._recent_writes.append(now)
 
     def _read_body(self, request: Request, raw: bytes) -> Any:
         content_type = request.headers.get("content-type", "").split(";")[0].strip()

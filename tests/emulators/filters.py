@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import invalid_filter
-from .resources import CASE_EXACT, values_at
+from .resources import CASE_EXACT, split_urn, values_at
 
 COMPARISON_OPS = {"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"}
 _TOKEN = re.compile(
@@ -109,18 +109,31 @@ def comparisons(node: Filter, prefix: str = "") -> Iterator[Comparison]:
         yield from comparisons(node.inner, f"{prefix}{node.attr}.")
 
 
-def matches(node: Filter, resource: dict[str, Any]) -> bool:
-    """Whether a resource (or one element of a multi-valued attribute) matches."""
+def matches(node: Filter, resource: dict[str, Any], prefix: str = "") -> bool:
+    """Whether a resource matches; `prefix` names the multi-valued attribute
+    when `resource` is one of its elements."""
     if isinstance(node, Logical):
+        left = matches(node.left, resource, prefix)
         if node.op == "and":
-            return matches(node.left, resource) and matches(node.right, resource)
-        return matches(node.left, resource) or matches(node.right, resource)
+            return left and matches(node.right, resource, prefix)
+        return left or matches(node.right, resource, prefix)
     if isinstance(node, Not):
-        return not matches(node.inner, resource)
+        return not matches(node.inner, resource, prefix)
     if isinstance(node, ValuePath):
         elements = values_at(resource, node.attr)
-        return any(isinstance(e, dict) and matches(node.inner, e) for e in elements)
-    return _compare(node, values_at(resource, node.attr))
+        inner_prefix = f"{prefix}{node.attr}."
+        return any(
+            isinstance(e, dict) and matches(node.inner, e, inner_prefix)
+            for e in elements
+        )
+    full = Comparison(prefix + node.attr, node.op, node.value)
+    return _compare(full, values_at(resource, node.attr))
+
+
+def _case_exact(attr: str) -> bool:
+    """RFC 7643 §4 and §8.7.1: ids, externalId, member values, references."""
+    _, attr = split_urn(attr)
+    return attr.lower() in CASE_EXACT or attr.lower().endswith("$ref")
 
 
 def _compare(node: Comparison, found: list[Any]) -> bool:
@@ -139,7 +152,7 @@ def _test(node: Comparison, actual: Any) -> bool:
     if not isinstance(actual, str) or not isinstance(node.value, str):
         return False
     a, b = actual, node.value
-    if node.attr.rsplit(".", 1)[-1].lower() not in CASE_EXACT:
+    if not _case_exact(node.attr):
         a, b = a.lower(), b.lower()
     return {
         "co": b in a,
@@ -154,7 +167,7 @@ def _test(node: Comparison, actual: Any) -> bool:
 
 def _equal(attr: str, actual: Any, expected: Any) -> bool:
     if isinstance(actual, str) and isinstance(expected, str):
-        if attr.rsplit(".", 1)[-1].lower() in CASE_EXACT:
+        if _case_exact(attr):
             return actual == expected
         return actual.lower() == expected.lower()
     return bool(actual == expected)

@@ -252,8 +252,11 @@ def _apply_filtered(
     elements = container.get(key) or []
     if not isinstance(elements, list):
         raise invalid_path(f"{path.attr!r} is not multi-valued")
+    prefix = f"{path.attr}."
     matched = [
-        e for e in elements if isinstance(e, dict) and matches(path.value_filter, e)
+        e
+        for e in elements
+        if isinstance(e, dict) and matches(path.value_filter, e, prefix)
     ]
     if op == "remove":
         _remove_filtered(container, key, elements, matched, path.sub)

@@ -18,8 +18,8 @@ RESOURCE_TYPE = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
 EXTENSIONS = {"User": (ENTERPRISE_USER,), "Group": ()}
 CORE_SCHEMA = {"User": USER_SCHEMA, "Group": GROUP_SCHEMA}
 
-# Sub-attribute or attribute names compared case-sensitively (RFC 7643 §4, §8.7).
-CASE_EXACT = {"id", "externalid", "value", "$ref"}
+# Attribute paths compared case-sensitively (RFC 7643 §4, §8.7.1).
+CASE_EXACT = {"id", "externalid", "members", "members.value", "manager.value"}
 MULTI_VALUED = {
     "emails",
     "phonenumbers",

@@ -90,3 +90,21 @@ def test_prefix_serves_under_a_base_path() -> None:
 
     assert inside.status_code == 200
     assert_scim_error(outside, 404)
+
+
+def test_throttle_answers_429_beyond_the_write_rate(run_app: Start) -> None:
+    """With throttle(2), a third write in the same second is a 429 with Retry-After."""
+    emulator, client = run_app("aws")
+    emulator.throttle(2, retry_after=1)
+
+    statuses = [
+        client.post("/Users", json=user(f"u{n}@example.com")).status_code
+        for n in range(3)
+    ]
+    read = client.get("/Users")
+
+    assert statuses == [201, 201, 429]
+    assert emulator.rejections[-1].status == 429
+    assert read.status_code == 200
+    emulator.throttle(None)
+    assert client.post("/Users", json=user("late@example.com")).status_code == 201
