@@ -199,7 +199,13 @@ def _check_header(cells: list[str]) -> list[str]:
             )
         seen.setdefault(name.lower(), position)
         if name not in STANDARD_COLUMNS:
-            check_attributes({name: ""}, errors, prefix="header")
+            # Other columns become custom attributes, whose names are checked.
+            problems: list[FieldError] = []
+            check_attributes({name: ""}, problems)
+            errors.extend(
+                FieldError("header", f"Column {position} ({name!r}): {p.message}")
+                for p in problems
+            )
     if "email" not in names:
         errors.append(
             FieldError(
