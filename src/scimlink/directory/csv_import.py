@@ -341,7 +341,10 @@ def _store(
     ]
     try:
         if new_rows:
-            session.execute(insert(User), new_rows)
+            # Sending NULLs keeps every row in one batch; omitting them would
+            # split the batch wherever a row lacks a phone number.
+            creating = insert(User).execution_options(render_nulls=True)
+            session.execute(creating, new_rows)
         if changed_rows:
             session.execute(update(User), changed_rows)
     except IntegrityError as exc:
