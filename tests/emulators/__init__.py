@@ -10,8 +10,9 @@ from .apple import AppleBusinessRules, AppleSchoolRules
 from .atlassian import AtlassianRules
 from .auth0 import Auth0Rules
 from .aws import AwsRules
-from .core import Emulator, RecordedRequest, Rejection
+from .core import Emulator
 from .errors import ScimError
+from .records import RecordedRequest, Rejection
 from .rules import AppRules
 from .scim2 import Scim2PutOnlyRules, Scim2StrictRules
 

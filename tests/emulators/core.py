@@ -24,6 +24,7 @@ from starlette.routing import Route
 from . import resources as res
 from .errors import ScimError, invalid_syntax, invalid_value, not_found, uniqueness
 from .filters import matches, parse_filter
+from .paging import Pager
 from .patch import (
     PatchOperation,
     apply_operation,
@@ -31,37 +32,11 @@ from .patch import (
     parse_patch,
     removed_member_values,
 )
+from .records import RecordedRequest, Rejection
 from .rules import AppRules
 
 SCIM_JSON = "application/scim+json"
 _KINDS = {"Users": "User", "Groups": "Group"}
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """A request the emulated app refused, and why."""
-
-    method: str
-    path: str
-    status: int
-    detail: str
-    body: Any
-    scim_type: str | None = None
-    query: str = ""
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """A request the emulated app accepted."""
-
-    method: str
-    path: str
-    status: int
-    body: Any
-    query: str = ""
-    resource_type: str | None = None
-    resource_id: str | None = None
-    member_changes: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,7 +75,7 @@ class Emulator:
         self._write_limit: int | None = None
         self._throttle_retry_after = 1.0
         self._recent_writes: deque[float] = deque()
-        self._cursors: dict[str, int] = {}
+        self._pager = Pager(rules.max_page_size, cursors=rules.cursor_paging)
         self._lock = threading.RLock()
         self.asgi = Starlette(
             routes=[
@@ -124,7 +99,7 @@ class Emulator:
             self.injected.clear()
             self.deleted_user_names.clear()
             self._faults.clear()
-            self._cursors.clear()
+            self._pager.reset()
             self._delay = 0.0
             self._write_limit = None
             self._recent_writes.clear()
@@ -245,7 +220,7 @@ class Emulator:
         if segments == ["ServiceProviderConfig"] and method == "GET":
             return _Answer(200, self.rules.service_provider_config())
         if segments == ["ResourceTypes"] and method == "GET":
-            return _Answer(200, self._resource_types())
+            return _Answer(200, self.rules.resource_types())
         if not segments or segments[0] not in _KINDS or len(segments) > 2:
             raise not_found(f"no SCIM endpoint at {path}")
         kind = _KINDS[segments[0]]
@@ -262,7 +237,7 @@ class Emulator:
         )
         if len(segments) == 1:
             if method == "GET":
-                return self._list(kind, params, base)
+                return self._list(kind, params)
             if method == "POST":
                 return self._create(kind, body, base)
             raise _method_not_allowed(method, path)
@@ -405,48 +380,15 @@ class Emulator:
             del self.groups[resource_id]
         return _Answer(204, None, None, kind, resource_id)
 
-    def _list(self, kind: str, params: dict[str, str], base: str) -> _Answer:
+    def _list(self, kind: str, params: dict[str, str]) -> _Answer:
         candidates = list(self._table(kind).values())
         if "filter" in params:
             node = parse_filter(params["filter"])
             self.rules.check_filter(kind, node)
             candidates = [c for c in candidates if matches(node, c)]
-        count = _int_param(params, "count", self.rules.max_page_size)
-        count = max(0, min(count, self.rules.max_page_size))
-        if self.rules.cursor_paging:
-            start, next_cursor = self._cursor_page(params, count, len(candidates))
-        else:
-            start = max(1, _int_param(params, "startIndex", 1)) - 1
-            next_cursor = None
-        page = candidates[start : start + count]
-        body: dict[str, Any] = {
-            "schemas": [res.LIST_RESPONSE],
-            "totalResults": len(candidates),
-            "itemsPerPage": len(page),
-            "Resources": [self._render(kind, r, params) for r in page],
-        }
-        if self.rules.cursor_paging:
-            if next_cursor is not None:
-                body["nextCursor"] = next_cursor
-        else:
-            body["startIndex"] = start + 1
+        body = self._pager.page(candidates, params)
+        body["Resources"] = [self._render(kind, r, params) for r in body["Resources"]]
         return _Answer(200, body, None, kind)
-
-    def _cursor_page(
-        self, params: dict[str, str], count: int, total: int
-    ) -> tuple[int, str | None]:
-        # RFC 9865: an empty or absent cursor asks for the first page.
-        if _int_param(params, "startIndex", 1) != 1:
-            raise invalid_value("index paging is not supported; page with 'cursor'")
-        cursor = params.get("cursor", "")
-        if cursor and cursor not in self._cursors:
-            raise ScimError(400, f"unknown cursor {cursor!r}", "invalidCursor")
-        start = self._cursors.get(cursor, 0)
-        if start + count >= total or count == 0:
-            return start, None
-        token = uuid.uuid4().hex
-        self._cursors[token] = start + count
-        return start, token
 
     # -- storage ------------------------------------------------------------
 
@@ -551,42 +493,11 @@ class Emulator:
         shown = copy.deepcopy(resource)
         if kind == "Group":
             shown = self.rules.render_group(shown)
+        # Limitation: `attributes` is ignored; only `excludedAttributes` applies.
         excluded = {
             a.strip().lower() for a in params.get("excludedAttributes", "").split(",")
         }
         return {k: v for k, v in shown.items() if k.lower() not in excluded}
-
-    def _resource_types(self) -> dict[str, Any]:
-        kinds = ["User", "Group"] if self.rules.supports_groups else ["User"]
-        types = [
-            {
-                "schemas": [res.RESOURCE_TYPE],
-                "id": kind,
-                "name": kind,
-                "endpoint": f"/{kind}s",
-                "schema": res.CORE_SCHEMA[kind],
-                "schemaExtensions": [
-                    {"schema": e, "required": False} for e in res.EXTENSIONS[kind]
-                ],
-            }
-            for kind in kinds
-        ]
-        return {
-            "schemas": [res.LIST_RESPONSE],
-            "totalResults": len(types),
-            "itemsPerPage": len(types),
-            "startIndex": 1,
-            "Resources": types,
-        }
-
-
-def _int_param(params: dict[str, str], name: str, default: int) -> int:
-    if name not in params or params[name] == "":
-        return default
-    try:
-        return int(params[name])
-    except ValueError as error:
-        raise invalid_value(f"{name!r} must be an integer") from error
 
 
 def _method_not_allowed(method: str, path: str) -> ScimError:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from .errors import ScimError, invalid_value
 from .filters import Filter, FilterPolicy
 from .patch import PatchOperation
-from .resources import SERVICE_PROVIDER_CONFIG
+from .resources import (
+    CORE_SCHEMA,
+    EXTENSIONS,
+    LIST_RESPONSE,
+    RESOURCE_TYPE,
+    SERVICE_PROVIDER_CONFIG,
+)
 
 if TYPE_CHECKING:
     from .core import Emulator
@@ -98,4 +104,28 @@ class AppRules:
                 }
             ],
             "meta": {"resourceType": "ServiceProviderConfig"},
+        }
+
+    def resource_types(self) -> dict[str, Any]:
+        """The `/ResourceTypes` ListResponse (RFC 7644 §4)."""
+        kinds = ["User", "Group"] if self.supports_groups else ["User"]
+        types = [
+            {
+                "schemas": [RESOURCE_TYPE],
+                "id": kind,
+                "name": kind,
+                "endpoint": f"/{kind}s",
+                "schema": CORE_SCHEMA[kind],
+                "schemaExtensions": [
+                    {"schema": e, "required": False} for e in EXTENSIONS[kind]
+                ],
+            }
+            for kind in kinds
+        ]
+        return {
+            "schemas": [LIST_RESPONSE],
+            "totalResults": len(types),
+            "itemsPerPage": len(types),
+            "startIndex": 1,
+            "Resources": types,
         }

@@ -353,3 +353,35 @@ def test_group_schema_is_required(run_app: Start) -> None:
     body = {"schemas": [GROUP_SCHEMA.replace("Group", "User")], "displayName": "X"}
 
     assert_scim_error(client.post("/Groups", json=body), 400, "invalidSyntax")
+
+
+@pytest.mark.parametrize(
+    ("app_key", "kinds"),
+    [
+        ("auth0", ["User"]),
+        ("apple_school_manager", ["User"]),
+        ("aws", ["User", "Group"]),
+    ],
+)
+def test_resource_types_list_what_the_app_serves(
+    run_app: Start, app_key: str, kinds: list[str]
+) -> None:
+    """/ResourceTypes lists Group only for apps that support groups."""
+    _, client = run_app(app_key)
+
+    listed = client.get("/ResourceTypes").json()
+
+    assert [t["id"] for t in listed["Resources"]] == kinds
+
+
+def test_excluded_attributes_drops_members(run_app: Start) -> None:
+    """excludedAttributes=members reads a group without its members."""
+    _, client = run_app("scim2_strict")
+    ada = create_user(client)
+    group_id = create_group(client, "Engineers", [ada])
+
+    full = client.get(f"/Groups/{group_id}").json()
+    lean = client.get(f"/Groups/{group_id}", params={"excludedAttributes": "members"})
+
+    assert full["members"] == [{"value": ada}]
+    assert "members" not in lean.json()
