@@ -14,7 +14,9 @@ from scimlink.logs import configure_logging
 from scimlink.runtime import open_database
 from scimlink.settings import get_settings
 
-app = typer.Typer(help="scimlink: outbound SCIM 2.0 provisioning.", no_args_is_help=True)
+app = typer.Typer(
+    help="scimlink: outbound SCIM 2.0 provisioning.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 admin_app = typer.Typer(help="Admins and API tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -140,3 +142,33 @@ def import_users_command(
         for rejection in report.rejected:
             table.add_row(str(rejection.line), rejection.email or "", rejection.reason)
         console.print(table)
+
+
+@app.command()
+def worker(
+    threads: Annotated[
+        int | None, typer.Option(help="Concurrent pushes (default from settings).")
+    ] = None,
+) -> None:
+    """Run a sync worker alone; any number may share one database."""
+    import signal
+    import threading
+
+    from scimlink.connectors.vault import load_vault
+    from scimlink.sync.worker import Worker
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    engine = open_database(settings, migrate=True)
+    runner = Worker(
+        make_session_factory(engine),
+        load_vault(settings),
+        threads=threads or settings.worker_threads,
+        poll_seconds=settings.worker_poll_seconds,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runner.start()
+    stop.wait()
+    runner.stop()

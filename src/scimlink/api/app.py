@@ -10,11 +10,22 @@ from sqlalchemy import Engine, text
 
 from scimlink.api.middleware import BodySizeLimit, RequestContext
 from scimlink.api.problems import install_problem_handlers
-from scimlink.api.routes import directories, groups, imports, sso_configs, users
+from scimlink.api.routes import (
+    apps,
+    connectors,
+    directories,
+    events,
+    groups,
+    imports,
+    sso_configs,
+    users,
+)
 from scimlink.api.routes import settings as settings_routes
+from scimlink.connectors.vault import load_vault
 from scimlink.db.engine import make_session_factory
 from scimlink.db.migrate import is_current
 from scimlink.settings import Settings
+from scimlink.sync.worker import Worker
 
 API_PREFIX = "/api/v1"
 
@@ -26,7 +37,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if run_worker:
+            worker = Worker(
+                app.state.sessions,
+                app.state.vault,
+                threads=settings.worker_threads,
+                poll_seconds=settings.worker_poll_seconds,
+            )
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
 
     app = FastAPI(
         title="scimlink",
@@ -40,9 +62,20 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_session_factory(engine)
+    app.state.vault = load_vault(settings)
 
     install_problem_handlers(app)
-    for module in (directories, users, imports, groups, sso_configs, settings_routes):
+    for module in (
+        directories,
+        users,
+        imports,
+        groups,
+        sso_configs,
+        apps,
+        connectors,
+        events,
+        settings_routes,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     _add_operations_routes(app)
 
@@ -63,15 +96,18 @@ def _add_operations_routes(app: FastAPI) -> None:
             with engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             current = is_current(engine)
-        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        except Exception as exc:
             return JSONResponse(
                 {"status": "unavailable", "detail": f"database unreachable: {exc}"},
                 status_code=503,
             )
         if not current:
             return JSONResponse(
-                {"status": "unavailable", "detail": "database schema is not current; "
-                 "run 'scimlink db upgrade'"},
+                {
+                    "status": "unavailable",
+                    "detail": "database schema is not current; "
+                    "run 'scimlink db upgrade'",
+                },
                 status_code=503,
             )
         return JSONResponse({"status": "ready"})

@@ -12,7 +12,9 @@ from scimlink.db.models import Admin
 from scimlink.directory.admins import authenticate
 from scimlink.errors import Forbidden
 
-bearer = HTTPBearer(auto_error=False, description="An API token from `scimlink admin create`.")
+bearer = HTTPBearer(
+    auto_error=False, description="An API token from `scimlink admin create`."
+)
 
 
 def _factory(request: Request) -> sessionmaker[Session]:

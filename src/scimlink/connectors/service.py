@@ -8,7 +8,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from scimlink.apps import UnknownAppError, get_profile
@@ -543,3 +543,31 @@ def changes_from(body: Mapping[str, Any]) -> ConnectorChanges:
         "concurrency": "concurrency",
     }
     return ConnectorChanges(**{names[k]: v for k, v in body.items() if k in names})
+
+
+def reconcile(session: Session, connector: Connector) -> int:
+    """Queue a full check of every user and group the connector manages.
+
+    Links marked stale are pushed in full, which repairs any drift in the
+    app, instead of sending only what changed since the last push.
+    """
+    session.execute(
+        update(UserLink)
+        .where(UserLink.connector_id == connector.id)
+        .where(UserLink.status.in_(("synced", "failed")))
+        .values(status="stale")
+    )
+    session.execute(
+        update(GroupLink)
+        .where(GroupLink.connector_id == connector.id)
+        .values(pushed=None)
+    )
+    linked = set(
+        session.scalars(
+            select(UserLink.user_id).where(UserLink.connector_id == connector.id)
+        )
+    )
+    users = scope.users_in_scope(session, connector.id) | linked
+    queued = outbox.enqueue(session, "user", ((connector.id, u) for u in users))
+    _queue_groups(session, connector.id)
+    return queued

@@ -252,8 +252,22 @@ def _update(runtime: ConnectorRuntime, snapshot: UserSnapshot) -> Outcome:
     desired = snapshot.desired or {}
     app = runtime.destination.app_name
     learned_put = False
+    if snapshot.link_status == "stale" or snapshot.pushed is None:
+        # A reconcile, or nothing known of what the app holds: send it all.
+        learned_put = _replace_all(runtime, snapshot.remote_id, desired)
+        return Outcome(
+            snapshot.remote_id,
+            desired,
+            "synced",
+            EventRecord(
+                events.USER_UPDATED,
+                f"User {snapshot.email} was checked and updated in full in {app}.",
+                details={"appId": snapshot.remote_id, "request": desired},
+            ),
+            learned_put=learned_put,
+        )
     operations = diff_user_resources(snapshot.pushed, desired)
-    if runtime.profile.update_method == "patch" and snapshot.pushed is not None:
+    if runtime.profile.update_method == "patch":
         try:
             _send_patch(runtime, snapshot.remote_id, operations)
         except InvalidRequestError as error:

@@ -91,7 +91,9 @@ def list_members(group_id: str, db: DbSession, _: CurrentAdmin) -> list[str]:
 
 
 @router.patch("/{group_id}")
-def update_group(group_id: str, body: GroupUpdate, db: DbSession, _: Writer) -> GroupOut:
+def update_group(
+    group_id: str, body: GroupUpdate, db: DbSession, _: Writer
+) -> GroupOut:
     group = groups.get_group(db, group_id)
     given = body.model_fields_set
     updated = groups.update_group(
@@ -110,9 +112,7 @@ def delete_group(group_id: str, db: DbSession, _: Writer) -> None:
 
 
 @router.post("/{group_id}/members")
-def add_members(
-    group_id: str, body: MembersIn, db: DbSession, _: Writer
-) -> MembersOut:
+def add_members(group_id: str, body: MembersIn, db: DbSession, _: Writer) -> MembersOut:
     group = groups.get_group(db, group_id)
     added = groups.add_members(db, group, body.user_ids)
     return MembersOut(added=added, member_count=len(groups.member_ids(db, group.id)))

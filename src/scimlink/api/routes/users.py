@@ -115,4 +115,3 @@ def update_user(user_id: str, body: UserUpdate, db: DbSession, _: Writer) -> Use
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_user(user_id: str, db: DbSession, _: Writer) -> None:
     users.delete_user(db, users.get_user(db, user_id))
-

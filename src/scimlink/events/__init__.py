@@ -1,0 +1,1 @@
+"""The event log as admins read it: queries, time zones, CSV export."""
