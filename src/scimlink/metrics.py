@@ -8,7 +8,5 @@ HTTP_REQUESTS = Counter(
 PUSHES = Counter(
     "scimlink_pushes_total", "Pushes to apps, by outcome", ["app", "event", "status"]
 )
-PUSH_SECONDS = Histogram(
-    "scimlink_push_seconds", "Time to carry out one push", ["app"]
-)
+PUSH_SECONDS = Histogram("scimlink_push_seconds", "Time to carry out one push", ["app"])
 PENDING_TASKS = Gauge("scimlink_pending_tasks", "Pushes waiting in the queue")

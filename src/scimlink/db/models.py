@@ -87,9 +87,7 @@ class User(Timestamped, Base):
     __tablename__ = "users"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    directory_id: Mapped[str] = mapped_column(
-        ForeignKey("directories.id"), index=True
-    )
+    directory_id: Mapped[str] = mapped_column(ForeignKey("directories.id"), index=True)
     email: Mapped[str] = mapped_column(String(320))
     # Lower-cased copy so uniqueness is case-insensitive on every database.
     email_key: Mapped[str] = mapped_column(String(320), unique=True)
@@ -107,9 +105,7 @@ class Group(Timestamped, Base):
     __table_args__ = (UniqueConstraint("directory_id", "name"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    directory_id: Mapped[str] = mapped_column(
-        ForeignKey("directories.id"), index=True
-    )
+    directory_id: Mapped[str] = mapped_column(ForeignKey("directories.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
 

@@ -98,9 +98,7 @@ def member_ids(session: Session, group_id: str) -> list[str]:
 def add_members(session: Session, group: Group, user_ids: Collection[str]) -> int:
     """Add users of the group's own directory; returns how many were new."""
     wanted = list(dict.fromkeys(user_ids))
-    users = {
-        u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))
-    }
+    users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
     errors: list[FieldError] = []
     for index, user_id in enumerate(wanted):
         user = users.get(user_id)

@@ -9,7 +9,9 @@ from scimlink.sync import outbox
 
 def groups_of_user(session: Session, user_id: str) -> list[str]:
     return list(
-        session.scalars(select(GroupMember.group_id).where(GroupMember.user_id == user_id))
+        session.scalars(
+            select(GroupMember.group_id).where(GroupMember.user_id == user_id)
+        )
     )
 
 

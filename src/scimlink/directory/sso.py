@@ -80,7 +80,9 @@ def delete_sso_config(session: Session, config: SsoConfig) -> None:
 
 def assigned_user_ids(session: Session, sso_id: str) -> set[str]:
     direct = session.scalars(
-        select(SsoUserAssignment.user_id).where(SsoUserAssignment.sso_config_id == sso_id)
+        select(SsoUserAssignment.user_id).where(
+            SsoUserAssignment.sso_config_id == sso_id
+        )
     )
     through_groups = session.scalars(
         select(GroupMember.user_id)
@@ -187,7 +189,9 @@ def _members(session: Session, group_ids: Collection[str]) -> set[str]:
 
 def assignments(session: Session, sso_id: str) -> tuple[list[str], list[str]]:
     users = session.scalars(
-        select(SsoUserAssignment.user_id).where(SsoUserAssignment.sso_config_id == sso_id)
+        select(SsoUserAssignment.user_id).where(
+            SsoUserAssignment.sso_config_id == sso_id
+        )
     )
     groups = session.scalars(
         select(SsoGroupAssignment.group_id).where(

@@ -39,7 +39,9 @@ def normalize_email(value: str) -> str:
     try:
         checked = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError(f"{value.strip()!r} is not a valid email address: {exc}") from exc
+        raise ValueError(
+            f"{value.strip()!r} is not a valid email address: {exc}"
+        ) from exc
     return checked.normalized
 
 
@@ -54,7 +56,9 @@ def check_status(value: str | None, errors: list[FieldError]) -> str:
     status = (value or "active").strip().lower()
     if status not in STATUSES:
         errors.append(
-            FieldError("status", f"Unknown status {value!r}; use 'active' or 'suspended'.")
+            FieldError(
+                "status", f"Unknown status {value!r}; use 'active' or 'suspended'."
+            )
         )
     return status
 
