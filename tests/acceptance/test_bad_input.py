@@ -187,11 +187,6 @@ def test_malformed_json(api: TestClient, engine: Engine, world: dict[str, str]) 
     assert database_snapshot(engine) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Limitation: a JSON syntax error is reported under a field named after "
-    "the character position ('[13]') instead of 'body'.",
-)
 def test_malformed_json_names_the_body(api: TestClient) -> None:
     """The field named for a JSON syntax error is the body."""
     response = api.post(
@@ -202,11 +197,6 @@ def test_malformed_json_names_the_body(api: TestClient) -> None:
     assert [e["field"] for e in response.json()["errors"]] == ["body"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Limitation: a cursor made only of characters outside base64 decodes to "
-    "an empty key and is taken as 'start from the beginning'.",
-)
 def test_cursor_of_foreign_characters(api: TestClient, world: dict[str, str]) -> None:
     """A cursor such as '!!!' is refused rather than read as the first page."""
     response = api.get("/api/v1/users", params={"cursor": "!!!"})
@@ -260,11 +250,6 @@ def test_streamed_body_over_size_limit(
     assert database_snapshot(engine) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Limitation: FastAPI turns the size limit raised while it reads a JSON "
-    "body into its own 400 'error parsing the body', so the 413 is lost.",
-)
 def test_streamed_body_over_size_limit_is_413(
     engine: Engine, admin_token: str, tmp_path: Path
 ) -> None:

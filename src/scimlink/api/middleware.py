@@ -45,7 +45,12 @@ class RequestContext:
 
 
 class BodySizeLimit:
-    """Refuse bodies over a limit before they are read into memory."""
+    """Refuse bodies over a limit, whether declared or streamed.
+
+    The body is read here, up to the limit, and handed on whole: FastAPI
+    reads whole bodies anyway, and an error raised while it reads would
+    come out as its own generic 400 instead of a 413.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -56,28 +61,35 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if (
-            declared is not None
-            and declared.isdigit()
-            and int(declared) > self.max_bytes
-        ):
+        too_big = declared is not None and declared.isdigit()
+        if too_big and int(declared or 0) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
+        chunks: list[bytes] = []
         received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(
@@ -86,7 +98,3 @@ class BodySizeLimit:
             f"The body exceeds {self.max_bytes} bytes; send less per request.",
         )
         await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass

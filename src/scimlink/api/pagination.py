@@ -19,13 +19,19 @@ def encode_cursor(key: str) -> str:
 
 
 def decode_cursor(cursor: str) -> str:
+    problem = InvalidInput.field(
+        "cursor", "The cursor is not one this API returned; start again without it."
+    )
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.urlsafe_b64decode(padded.encode()).decode()
+        key = base64.urlsafe_b64decode(padded.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInput.field(
-            "cursor", "The cursor is not one this API returned; start again without it."
-        ) from exc
+        raise problem from exc
+    # The decoder skips characters outside its alphabet; a cursor we issued
+    # survives a round trip unchanged.
+    if not key or encode_cursor(key) != cursor:
+        raise problem
+    return key
 
 
 def paginate(

@@ -60,7 +60,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            FieldError(_field_name(tuple(e.get("loc", ()))), _message(e))
+            FieldError(
+                "body"
+                if e.get("type") == "json_invalid"
+                else _field_name(tuple(e.get("loc", ()))),
+                _message(e),
+            )
             for e in exc.errors()
         ]
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
