@@ -33,10 +33,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
     no_worker: Annotated[
-        bool, typer.Option("--no-worker", help="Serve the API and console only.")
+        bool, typer.Option("--no-worker", help="Serve the API only; run workers separately.")
     ] = False,
 ) -> None:
-    """Run the API, the console and (unless --no-worker) a sync worker."""
+    """Run the API and (unless --no-worker) a sync worker."""
     from scimlink.api.app import create_app
 
     settings = get_settings()
