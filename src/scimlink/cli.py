@@ -33,7 +33,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port.")] = None,
     no_worker: Annotated[
-        bool, typer.Option("--no-worker", help="Serve the API only; run workers separately.")
+        bool,
+        typer.Option("--no-worker", help="Serve the API only; run workers separately."),
     ] = False,
 ) -> None:
     """Run the API and (unless --no-worker) a sync worker."""
@@ -165,6 +166,7 @@ def worker(
         load_vault(settings),
         threads=threads or settings.worker_threads,
         poll_seconds=settings.worker_poll_seconds,
+        reconcile_interval_seconds=settings.reconcile_interval_seconds,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

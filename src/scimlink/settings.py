@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     )
     worker_poll_seconds: float = 0.2
     reconcile_interval_seconds: float = Field(
-        default=3600.0, description="How often each connector is reconciled."
+        default=86400.0,
+        description="How often each connector is checked against its app; 0: never.",
     )
 
     def resolved_database_url(self) -> str:

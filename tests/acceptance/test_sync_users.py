@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
 from tests.support.scim2_server import Scim2Server
 from tests.support.scim_app import AppView
 from tests.support.waiting import wait_for
@@ -67,10 +66,12 @@ def test_publish_creates_every_user_once(
 
     connector_id = setup["connector"]["id"]
     status = wait_for(
-        lambda: (s := live_api.get(f"/api/v1/connectors/{connector_id}/status").json())
-        and s["totalUsers"] == 30
-        and s["pending"] == 0
-        and s
+        lambda: (
+            (s := live_api.get(f"/api/v1/connectors/{connector_id}/status").json())
+            and s["totalUsers"] == 30
+            and s["pending"] == 0
+            and s
+        )
     )
     assert status["health"] == "in_sync"
     created = live_api.get(
@@ -91,8 +92,10 @@ def test_changes_reach_the_app(
 
     live_api.patch(f"/api/v1/users/{user_id}", json={"lastName": "García Márquez"})
     wait_for(
-        lambda: app_view.users()["person0@example.com"]["name"].get("familyName")
-        == "García Márquez"
+        lambda: (
+            app_view.users()["person0@example.com"]["name"].get("familyName")
+            == "García Márquez"
+        )
     )
 
     live_api.patch(f"/api/v1/users/{user_id}", json={"status": "suspended"})
@@ -106,9 +109,9 @@ def test_changes_reach_the_app(
     assert "person1@example.com" in app_view.users()
 
     deleted = wait_for(
-        lambda: live_api.get(
-            "/api/v1/events", params={"event": "User Deleted"}
-        ).json()["items"]
+        lambda: live_api.get("/api/v1/events", params={"event": "User Deleted"}).json()[
+            "items"
+        ]
     )
     assert deleted[0]["user"]["email"] == "person0@example.com"
     assert "deleted" in deleted[0]["activity"]
@@ -129,8 +132,9 @@ def test_existing_account_is_adopted_not_duplicated(
     setup = _setup(live_api, scim_server, 1)
     _publish(live_api, setup)
     wait_for(
-        lambda: app_view.users()["person0@example.com"]["name"].get("givenName")
-        == "Zoë0"
+        lambda: (
+            app_view.users()["person0@example.com"]["name"].get("givenName") == "Zoë0"
+        )
     )
     assert len(app_view.users()) == 1
 
@@ -160,11 +164,60 @@ def test_unpublish_without_delete_keeps_users(
     connector_id = setup["connector"]["id"]
     live_api.post(f"/api/v1/connectors/{connector_id}/unpublish", json={})
     wait_for(
-        lambda: live_api.get(f"/api/v1/connectors/{connector_id}/status").json()[
-            "pending"
-        ]
-        == 0
+        lambda: (
+            live_api.get(f"/api/v1/connectors/{connector_id}/status").json()["pending"]
+            == 0
+        )
     )
     users = app_view.users()
     assert len(users) == 3
     assert all(u["active"] for u in users.values())
+
+
+def test_reconcile_repairs_drift_in_the_app(
+    live_api: TestClient, scim_server: Scim2Server, app_view: AppView
+) -> None:
+    """A reconcile restores an edited account and re-creates a deleted one."""
+    setup = _setup(live_api, scim_server, 3)
+    _publish(live_api, setup)
+    wait_for(lambda: len(app_view.users()) == 3)
+    connector_id = setup["connector"]["id"]
+    users = app_view.users()
+    edited = users["person0@example.com"]
+    app_view.client.put(
+        f"/Users/{edited['id']}",
+        json={**edited, "name": {"givenName": "Tampered", "familyName": "X"}},
+    )
+    app_view.client.delete(f"/Users/{users['person1@example.com']['id']}")
+    before = len(
+        live_api.get("/api/v1/events", params={"connectorId": connector_id}).json()[
+            "items"
+        ]
+    )
+
+    response = live_api.post(f"/api/v1/connectors/{connector_id}/sync")
+    assert response.status_code == 202
+    assert response.json()["queued"] == 3
+
+    wait_for(
+        lambda: (
+            (u := app_view.users())
+            .get("person0@example.com", {})
+            .get("name", {})
+            .get("givenName")
+            == "Zoë0"
+            and "person1@example.com" in u
+        )
+    )
+    wait_for(
+        lambda: (
+            live_api.get(f"/api/v1/connectors/{connector_id}/status").json()["pending"]
+            == 0
+        )
+    )
+    assert len(app_view.users()) == 3
+    after = live_api.get("/api/v1/events", params={"connectorId": connector_id}).json()[
+        "items"
+    ]
+    # Two repairs are logged; the untouched account costs a read, no entry.
+    assert len(after) - before == 2

@@ -44,6 +44,7 @@ def create_app(
                 app.state.vault,
                 threads=settings.worker_threads,
                 poll_seconds=settings.worker_poll_seconds,
+                reconcile_interval_seconds=settings.reconcile_interval_seconds,
             )
             worker.start()
         yield

@@ -6,6 +6,7 @@ the same transaction (see scimlink.sync.outbox); nothing here calls an app.
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -26,6 +27,7 @@ from scimlink.db.models import (
     SyncTask,
     UserLink,
 )
+from scimlink.db.types import utcnow
 from scimlink.errors import Conflict, FieldError, InvalidInput, NotFound
 from scimlink.mapping import MappingRow, validate_mapping
 from scimlink.settings import Settings
@@ -195,6 +197,8 @@ def create_connector(
         rate_limit=changes.rate_limit or profile.default_rate_limit,
         concurrency=changes.concurrency or profile.default_concurrency,
         last_updated_by=admin_name,
+        # The first periodic reconcile comes one interval after creation.
+        last_reconciled_at=utcnow(),
     )
     session.add(connector)
     session.flush()
@@ -543,6 +547,40 @@ def changes_from(body: Mapping[str, Any]) -> ConnectorChanges:
         "concurrency": "concurrency",
     }
     return ConnectorChanges(**{names[k]: v for k, v in body.items() if k in names})
+
+
+def reconcile_due(session: Session, interval_seconds: float) -> list[str]:
+    """Claim the connectors whose periodic reconcile is due, and queue them.
+
+    The conditional update lets only one of several workers claim each one.
+    """
+    if interval_seconds <= 0:
+        return []
+    now = utcnow()
+    cutoff = now - timedelta(seconds=interval_seconds)
+    due = session.scalars(
+        select(Connector.id).where(
+            (Connector.last_reconciled_at.is_(None))
+            | (Connector.last_reconciled_at < cutoff)
+        )
+    ).all()
+    claimed = []
+    for connector_id in due:
+        won = session.execute(
+            update(Connector)
+            .where(Connector.id == connector_id)
+            .where(
+                (Connector.last_reconciled_at.is_(None))
+                | (Connector.last_reconciled_at < cutoff)
+            )
+            .values(last_reconciled_at=now, updated_at=Connector.updated_at)
+        ).rowcount  # type: ignore[attr-defined]
+        if won:
+            connector = session.get(Connector, connector_id)
+            if connector is not None:
+                reconcile(session, connector)
+                claimed.append(connector_id)
+    return claimed
 
 
 def reconcile(session: Session, connector: Connector) -> int:

@@ -179,6 +179,7 @@ class Connector(Timestamped, Base):
     health_detail: Mapped[str | None] = mapped_column(Text)
     paused_until: Mapped[datetime | None] = mapped_column()
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_reconciled_at: Mapped[datetime | None] = mapped_column()
     last_updated_by: Mapped[str | None] = mapped_column(String(200))
 
 

@@ -253,7 +253,12 @@ def _update(runtime: ConnectorRuntime, snapshot: UserSnapshot) -> Outcome:
     app = runtime.destination.app_name
     learned_put = False
     if snapshot.link_status == "stale" or snapshot.pushed is None:
-        # A reconcile, or nothing known of what the app holds: send it all.
+        # A reconcile, or nothing known of what the app holds: read the
+        # account (a 404 re-creates it) and repair it only if it drifted.
+        runtime.limiter.acquire()
+        held = runtime.client.get("Users", snapshot.remote_id).resource or {}
+        if holds(held, desired):
+            return Outcome(snapshot.remote_id, desired, "synced", None)
         learned_put = _replace_all(runtime, snapshot.remote_id, desired)
         return Outcome(
             snapshot.remote_id,
@@ -261,7 +266,8 @@ def _update(runtime: ConnectorRuntime, snapshot: UserSnapshot) -> Outcome:
             "synced",
             EventRecord(
                 events.USER_UPDATED,
-                f"User {snapshot.email} was checked and updated in full in {app}.",
+                f"User {snapshot.email} differed in {app} from what scimlink "
+                "sent and was repaired.",
                 details={"appId": snapshot.remote_id, "request": desired},
             ),
             learned_put=learned_put,
@@ -424,3 +430,26 @@ def _remember_put_only(session: Session, connector_id: str) -> None:
         config["patch"] = {"supported": False}
         config["learned"] = "PATCH refused by the server; using PUT."
         connector.server_config = config
+
+
+def holds(app_value: Any, desired: Any) -> bool:
+    """True when the app's value carries everything scimlink wants it to.
+
+    The app may add attributes of its own (id, meta, groups...), so only
+    what is desired is compared; multi-valued values match in any order.
+    """
+    if isinstance(desired, dict):
+        if not isinstance(app_value, dict):
+            return False
+        lowered = {k.lower(): v for k, v in app_value.items()}
+        return all(
+            key == "schemas" or holds(lowered.get(key.lower()), value)
+            for key, value in desired.items()
+        )
+    if isinstance(desired, list):
+        if not isinstance(app_value, list):
+            return False
+        return all(any(holds(have, want) for have in app_value) for want in desired)
+    if isinstance(desired, str) and isinstance(app_value, str):
+        return desired == app_value
+    return bool(desired == app_value)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from scimlink.apps import MissingRequiredAttributesError
+from scimlink.connectors.service import reconcile_due
 from scimlink.connectors.vault import TokenVault
 from scimlink.db.models import Connector, Event, GroupLink, SyncTask, UserLink
 from scimlink.db.types import utcnow
@@ -37,7 +38,7 @@ log = structlog.get_logger(__name__)
 
 FAILING_AFTER = 3  # consecutive failed pushes before a connector shows failing
 TELL_ADMIN_AFTER = 5  # transient attempts before the event log hears of it
-HOUSEKEEPING_SECONDS = 600.0
+HOUSEKEEPING_SECONDS = 60.0
 
 
 class Worker:
@@ -50,6 +51,7 @@ class Worker:
         *,
         threads: int = 16,
         poll_seconds: float = 0.2,
+        reconcile_interval_seconds: float = 0.0,
         verify_tls: bool = True,
     ) -> None:
         self.sessions = sessions
@@ -57,6 +59,7 @@ class Worker:
         self.threads = threads
         self.poll_seconds = poll_seconds
         self.verify_tls = verify_tls
+        self.reconcile_interval_seconds = reconcile_interval_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._runtimes: dict[str, ConnectorRuntime] = {}
         self._runtime_lock = threading.Lock()
@@ -327,6 +330,9 @@ class Worker:
             cutoff = utcnow() - timedelta(days=days)
             removed = session.execute(delete(Event).where(Event.timestamp < cutoff))
             pending = session.scalar(select(SyncTask.id).limit(1))
+            reconciled = reconcile_due(session, self.reconcile_interval_seconds)
+        if reconciled:
+            log.info("connectors.reconcile_queued", connectors=len(reconciled))
         log.info(
             "events.retention",
             removed=removed.rowcount,  # type: ignore[attr-defined]
