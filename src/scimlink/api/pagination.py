@@ -36,7 +36,7 @@ def decode_cursor(cursor: str) -> str:
 
 def paginate(
     session: Session,
-    query: Select[tuple[T]],
+    query: Select[T],
     key: InstrumentedAttribute[Any],
     limit: int,
     cursor: str | None,

@@ -20,7 +20,7 @@ def event_query(
     q: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-) -> Select[tuple[Event]]:
+) -> Select[Event]:
     query = select(Event)
     if connector_id:
         query = query.where(Event.connector_id == connector_id)
@@ -49,7 +49,7 @@ def event_query(
 
 
 def page_of_events(
-    session: Session, query: Select[tuple[Event]], limit: int, cursor: str | None
+    session: Session, query: Select[Event], limit: int, cursor: str | None
 ) -> tuple[list[Event], str | None]:
     if cursor:
         try:

@@ -9,6 +9,8 @@ from pydantic import ConfigDict
 from pydantic.alias_generators import to_camel
 from scim2_models import ServiceProviderConfig
 
+from scimlink.scim.messages import integer
+
 
 class ServerCapabilities(pydantic.BaseModel):
     """The features a server advertises; None where it says nothing."""
@@ -75,17 +77,17 @@ def _read_leniently(payload: dict[str, Any]) -> ServerCapabilities:
     return ServerCapabilities(
         patch=_flag(_section(payload, "patch").get("supported")),
         bulk=_flag(_section(payload, "bulk").get("supported")),
-        bulk_max_operations=_number(_section(payload, "bulk").get("maxOperations")),
-        bulk_max_payload_size=_number(_section(payload, "bulk").get("maxPayloadSize")),
+        bulk_max_operations=integer(_section(payload, "bulk").get("maxOperations")),
+        bulk_max_payload_size=integer(_section(payload, "bulk").get("maxPayloadSize")),
         filter=_flag(_section(payload, "filter").get("supported")),
-        filter_max_results=_number(_section(payload, "filter").get("maxResults")),
+        filter_max_results=integer(_section(payload, "filter").get("maxResults")),
         change_password=_flag(_section(payload, "changePassword").get("supported")),
         sort=_flag(_section(payload, "sort").get("supported")),
         etag=_flag(_section(payload, "etag").get("supported")),
         index_paging=_flag(pagination.get("index")),
         cursor_paging=_flag(pagination.get("cursor")),
-        default_page_size=_number(pagination.get("defaultPageSize")),
-        max_page_size=_number(pagination.get("maxPageSize")),
+        default_page_size=integer(pagination.get("defaultPageSize")),
+        max_page_size=integer(pagination.get("maxPageSize")),
         authentication_schemes=tuple(
             str(scheme.get("type") or scheme.get("name"))
             for scheme in (schemes if isinstance(schemes, list) else ())
@@ -107,14 +109,4 @@ def _flag(value: Any) -> bool | None:
         return value
     if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
         return value.strip().lower() == "true"
-    return None
-
-
-def _number(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     return None

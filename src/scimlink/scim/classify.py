@@ -31,6 +31,7 @@ from scimlink.scim.errors import (
     ScimError,
     TransientError,
 )
+from scimlink.scim.messages import integer
 
 Scope = Literal["resource", "endpoint"]
 """What a request addressed: one resource by id, or an endpoint of the server.
@@ -169,7 +170,7 @@ def error_status_in(payload: dict[str, Any]) -> int | None:
     schemas = payload.get("schemas")
     if not isinstance(schemas, list) or ERROR_URN not in schemas:
         return None
-    status = _int(payload.get("status"))
+    status = integer(payload.get("status"))
     return status if status is not None and status >= 400 else None
 
 
@@ -277,16 +278,6 @@ def _tls_detail(exc: ssl.SSLError) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_message:
         return exc.verify_message
     return getattr(exc, "reason", None) or exc.strerror or str(exc)
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
 
 
 def _str_or_none(value: Any) -> str | None:

@@ -8,7 +8,6 @@ whose class tells the sync engine what to do next.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,23 +17,21 @@ from urllib.parse import quote
 
 import httpx
 import structlog
-from scim2_models import ListResponse, PatchOp
 
-from scimlink.scim import classify
+from scimlink.scim import classify, messages
+from scimlink.scim import paging as paging_
 from scimlink.scim.classify import Scope
 from scimlink.scim.errors import ConfigurationError
+from scimlink.scim.messages import eq_filter
 
 log = structlog.get_logger(__name__)
+
+__all__ = ["Paging", "ResourceType", "ScimClient", "ScimResult", "eq_filter"]
 
 ResourceType = Literal["Users", "Groups"]
 Paging = Literal["index", "cursor"]
 
-PATCH_OP_URN = str(PatchOp.__schema__)
-LIST_RESPONSE_URN = str(ListResponse.__schema__)
-
 _MEDIA_TYPES = "application/scim+json, application/json"
-_ATTRIBUTE_PATH = re.compile(r"^[A-Za-z][\w$\-]*(?:[:.][\w$\-]+)*$")
-_LIST_RESPONSE_KEYS = {"resources", "totalresults", "itemsperpage", "startindex"}
 
 
 @dataclass(frozen=True)
@@ -47,14 +44,6 @@ class ScimResult:
     request_body: dict[str, Any] | None
     resource: dict[str, Any] | None
     elapsed_ms: float
-
-
-def eq_filter(attribute: str, value: str) -> str:
-    """An RFC 7644 §3.4.2.2 ``eq`` filter, with the value quoted and escaped."""
-    if not _ATTRIBUTE_PATH.match(attribute):
-        raise ValueError(f"not a SCIM attribute path: {attribute!r}")
-    # A compValue is a JSON string, so JSON's escaping is exactly right.
-    return f"{attribute} eq {json.dumps(value, ensure_ascii=False)}"
 
 
 class ScimClient:
@@ -165,11 +154,10 @@ class ScimClient:
         The result holds the resource when the server returns it (200), and
         None when it does not (204).
         """
-        message = {"schemas": [PATCH_OP_URN], "Operations": operations}
         return self._call(
             "PATCH",
             _resource_path(resource_type, id),
-            body=message,
+            body=messages.patch_op(operations),
             scope="resource",
             body_required=False,
         )
@@ -196,46 +184,9 @@ class ScimClient:
         with cursor/nextCursor (RFC 9865).
         """
         if paging == "cursor":
-            yield from self._iter_by_cursor(resource_type, page_size)
+            yield from paging_.iter_by_cursor(self, resource_type, page_size)
         else:
-            yield from self._iter_by_index(resource_type, page_size)
-
-    def _iter_by_index(
-        self, resource_type: ResourceType, page_size: int
-    ) -> Iterator[dict[str, Any]]:
-        seen: set[str] = set()
-        start_index = 1
-        while True:
-            result, page = self.search(
-                resource_type, count=page_size, start_index=start_index
-            )
-            fresh = _unseen(page, seen)
-            yield from fresh
-
-            total = _int(_get(result.resource, "totalResults"))
-            start_index += len(page)
-            # A server that ignores startIndex sends the same page again:
-            # stop once a page brings nothing new.
-            if not page or not fresh or (total is not None and start_index > total):
-                return
-
-    def _iter_by_cursor(
-        self, resource_type: ResourceType, page_size: int
-    ) -> Iterator[dict[str, Any]]:
-        seen: set[str] = set()
-        cursor = ""  # An empty cursor asks for the first page (RFC 9865 §2).
-        used: set[str] = set()
-        while True:
-            result, page = self.search(resource_type, count=page_size, cursor=cursor)
-            yield from _unseen(page, seen)
-
-            next_cursor = _get(result.resource, "nextCursor")
-            if not isinstance(next_cursor, str) or not next_cursor:
-                return
-            if next_cursor in used:
-                return
-            used.add(next_cursor)
-            cursor = next_cursor
+            yield from paging_.iter_by_index(self, resource_type, page_size)
 
     def _call(
         self,
@@ -328,16 +279,8 @@ class ScimClient:
         return payload
 
     def _resources_of(self, result: ScimResult) -> list[dict[str, Any]]:
-        """The ``Resources`` of a ListResponse, read leniently.
-
-        Resources stay plain dicts: a target's extensions are unknown here, so
-        validating them with scim2-models could refuse valid payloads.
-        """
         payload = result.resource or {}
-        schemas = payload.get("schemas")
-        keys = {str(key).lower() for key in payload}
-        is_list = isinstance(schemas, list) and LIST_RESPONSE_URN in schemas
-        if not is_list and not keys & _LIST_RESPONSE_KEYS:
+        if not messages.is_list_response(payload):
             raise ConfigurationError(
                 "not_scim",
                 "JSON that is not a ListResponse",
@@ -346,12 +289,7 @@ class ScimClient:
                 status=result.status,
                 response_excerpt=classify.excerpt(json.dumps(payload)),
             )
-
-        resources = _get(payload, "Resources")
-        if not isinstance(resources, list):
-            # A missing Resources means an empty page (RFC 7644 §3.4.2).
-            return []
-        return [item for item in resources if isinstance(item, dict)]
+        return messages.list_resources(payload)
 
 
 def _normalise_endpoint(endpoint: str) -> str:
@@ -365,37 +303,6 @@ def _resource_path(resource_type: ResourceType, id: str) -> str:
     if not id:
         raise ValueError("a resource id cannot be empty")
     return f"{resource_type}/{quote(id, safe='')}"
-
-
-def _get(payload: dict[str, Any] | None, name: str) -> Any:
-    """An attribute by name, ignoring case as RFC 7643 §2.1 asks."""
-    if not payload:
-        return None
-    if name in payload:
-        return payload[name]
-    lowered = name.lower()
-    for key, value in payload.items():
-        if str(key).lower() == lowered:
-            return value
-    return None
-
-
-def _unseen(page: list[dict[str, Any]], seen: set[str]) -> list[dict[str, Any]]:
-    fresh = []
-    for resource in page:
-        key = str(resource.get("id") or json.dumps(resource, sort_keys=True))
-        if key not in seen:
-            seen.add(key)
-            fresh.append(resource)
-    return fresh
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
 
 
 def _since(started: float) -> float:

@@ -24,7 +24,7 @@ from scimlink.db.models import (
 )
 
 
-def _scope_pairs() -> list[Select[tuple[str, str]]]:
+def _scope_pairs() -> list[Select[str, str]]:
     """(connector_id, user_id) for every user in scope of every connector."""
     by_directory = select(Publication.connector_id, User.id).join(
         User, User.directory_id == Publication.directory_id
@@ -116,7 +116,7 @@ def exported_groups_of_user(
     return sorted(set(rows))
 
 
-def _user_column(query: Select[tuple[str, str]]) -> Any:
+def _user_column(query: Select[str, str]) -> Any:
     return query.selected_columns[1]
 
 

@@ -14,6 +14,7 @@ from scimlink.db.models import (
     UserLink,
 )
 from scimlink.mapping import SourceUser
+from scimlink.mapping.resource import ManagerResolver
 from scimlink.sync.events import Source
 
 
@@ -72,7 +73,7 @@ def directory_source(session: Session, user: User | None) -> Source | None:
     return Source("directory", directory.id, directory.name) if directory else None
 
 
-def manager_resolver(session: Session, connector_id: str):  # type: ignore[no-untyped-def]
+def manager_resolver(session: Session, connector_id: str) -> ManagerResolver:
     """Resolve a manager given by email (or user id) to its id in the app."""
 
     def resolve(reference: str) -> str | None:

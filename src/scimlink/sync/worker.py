@@ -294,15 +294,19 @@ class Worker:
     def _mark_link_failed(
         self, session: Session, task: queue.ClaimedTask, error: Exception
     ) -> None:
-        model = UserLink if task.kind == "user" else GroupLink
-        link = session.get(model, (task.connector_id, task.object_id))
-        if link is None:
-            link = model(connector_id=task.connector_id)
-            if task.kind == "user":
-                link.user_id = task.object_id
-            else:
-                link.group_id = task.object_id
-            session.add(link)
+        key = (task.connector_id, task.object_id)
+        link: UserLink | GroupLink | None
+        if task.kind == "user":
+            link = session.get(UserLink, key)
+            if link is None:
+                link = UserLink(connector_id=task.connector_id, user_id=task.object_id)
+        else:
+            link = session.get(GroupLink, key)
+            if link is None:
+                link = GroupLink(
+                    connector_id=task.connector_id, group_id=task.object_id
+                )
+        session.add(link)
         link.status = "failed"
         link.last_error = _summary(error)
 
