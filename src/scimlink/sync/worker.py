@@ -37,7 +37,7 @@ from scimlink.sync.wakeup import wait_for_work
 log = structlog.get_logger(__name__)
 
 FAILING_AFTER = 3  # consecutive failed pushes before a connector shows failing
-TELL_ADMIN_AFTER = 5  # transient attempts before the event log hears of it
+TELL_ADMIN_AFTER = 3  # transient attempts before the event log hears of it
 HOUSEKEEPING_SECONDS = 60.0
 
 
@@ -230,7 +230,16 @@ class Worker:
         log.warning("push.retry", error=str(error), attempts=task.attempts + 1)
         with self.sessions() as session, session.begin():
             due = queue.retry_later(session, task, retry_after)
-            failures = self._count_failure(session, task.connector_id, error, None)
+            connector = session.get(Connector, task.connector_id)
+            failures = connector.consecutive_failures + 1 if connector else 0
+            # An app that keeps failing is paused as a whole rather than
+            # hammered by every pending task on its own schedule.
+            pause = (
+                retry_after or queue.backoff_seconds(failures - FAILING_AFTER + 1)
+                if failures >= FAILING_AFTER
+                else None
+            )
+            self._count_failure(session, task.connector_id, error, pause)
             if runtime is not None and task.attempts + 1 == TELL_ADMIN_AFTER:
                 self._write_failure(session, runtime, task, error, final=False)
             log.info(
