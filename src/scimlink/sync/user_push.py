@@ -140,6 +140,9 @@ def carry_out(
         )
     if action == "deactivate":
         return _deactivate(runtime, snapshot)
+    if action == "nothing" and snapshot.link_status is not None:
+        # The app already holds this state: keep the link and its memberships.
+        return Outcome(snapshot.remote_id, snapshot.pushed, snapshot.link_status, None)
     return Outcome(snapshot.remote_id, snapshot.pushed, "forgotten", None)
 
 
