@@ -73,8 +73,10 @@ def split_patch(
 ) -> list[list[dict[str, Any]]]:
     """Split PatchOp operations into requests that the app accepts.
 
-    No request carries two operations on one of `single_op_attributes`; when
-    the app needs it, every operation names its `path`. Order is preserved.
+    The attributes in `single_op_attributes` share one budget: a request
+    carries at most one operation touching any of them (AWS refuses a PATCH
+    with one operation on `userName` and another on `active`). When the app
+    needs it, every operation names its `path`. Order is preserved.
     """
     limited = {name.lower() for name in profile.single_op_attributes}
     requests: list[list[dict[str, Any]]] = []
@@ -83,7 +85,7 @@ def split_patch(
     for operation in operations:
         for op in _normalized(profile, operation):
             touched = _touched_attributes(op) & limited
-            if touched & seen:
+            if touched and seen:
                 requests.append(current)
                 current, seen = [], set()
             current.append(op)
