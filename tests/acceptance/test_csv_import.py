@@ -465,3 +465,27 @@ def test_ten_thousand_rows_are_fast(api: TestClient, engine: Engine) -> None:
     managers = {p["email"]: p["manager"] for p in people if p["manager"]}
     assert len(managers) > 9000
     assert all(stored[e].attributes["manager"] == m for e, m in managers.items())
+
+
+def test_streamed_body_over_limit(
+    engine: Engine, admin_token: str, tmp_path: Path
+) -> None:
+    """A CSV body sent without Content-Length is cut off at the limit with 413."""
+    settings = Settings(data_dir=tmp_path, max_body_bytes=10_000, log_format="console")
+    data = PEOPLE_500.read_bytes()
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(data), 4_096):
+            yield data[start : start + 4_096]
+
+    with TestClient(create_app(settings, engine)) as client:
+        client.headers["Authorization"] = f"Bearer {admin_token}"
+        directory_id = _directory(client)
+        response = client.post(
+            "/api/v1/users/import",
+            params={"directoryId": directory_id},
+            content=chunks(),
+            headers={"Content-Type": "text/csv"},
+        )
+    assert response.status_code == 413
+    assert _users(engine) == {}
