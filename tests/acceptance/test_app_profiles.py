@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from scimlink.apps import get_profile
 from tests.emulators import Emulator, make_emulator
 from tests.support.scim2_server import Scim2Server
 from tests.support.scim_app import AppView
 from tests.support.serving import serve
 from tests.support.waiting import wait_for
+
+from scimlink.apps import get_profile
 
 pytestmark = pytest.mark.acceptance
 
