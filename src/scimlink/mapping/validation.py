@@ -28,11 +28,16 @@ class RowProblem:
 
 
 def validate_mapping(
-    rows: Sequence[MappingRow], profile: AppProfile
+    rows: Sequence[MappingRow],
+    profile: AppProfile,
+    *,
+    matching_attribute: str = "userName",
 ) -> list[RowProblem]:
     """Every problem of the mapping, at most one per row, in row order.
 
     Messages are written for the admin and refer to rows by 1-based number.
+    The connector's matching attribute must be written too: without it no
+    account could be looked up, so every push would fail.
     """
     problems: list[RowProblem] = []
     writers: dict[str, int] = {}
@@ -70,6 +75,17 @@ def validate_mapping(
         for required in profile.required_attributes
         if not _satisfied(required, written, profile)
     ]
+    if matching_attribute not in profile.required_attributes and not _satisfied(
+        matching_attribute, written, profile
+    ):
+        problems.append(
+            RowProblem(
+                -1,
+                "mapping",
+                f"accounts are matched by '{matching_attribute}', which no row "
+                "writes: add a row for it or choose another matching attribute",
+            )
+        )
     return problems
 
 

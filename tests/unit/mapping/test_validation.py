@@ -157,3 +157,20 @@ def test_extension_targets_validate() -> None:
         ),
     ]
     assert validate_mapping(mapping, AWS) == []
+
+
+def test_matching_attribute_must_be_mapped() -> None:
+    """Matching by emails.value needs an email row; externalId is automatic."""
+    without_email = [r for r in default_mapping() if r.target != "email"]
+    [problem] = validate_mapping(
+        without_email, SCIM2, matching_attribute="emails.value"
+    )
+    assert (problem.index, problem.field) == (-1, "mapping")
+    assert "'emails.value'" in problem.message
+
+    assert (
+        validate_mapping(default_mapping(), SCIM2, matching_attribute="emails.value")
+        == []
+    )
+    assert validate_mapping(without_email, SCIM2, matching_attribute="externalId") == []
+    assert validate_mapping(without_email, SCIM2) == []
