@@ -414,6 +414,56 @@ def test_cleared_values_are_removed_in_the_app(
         assert all(not _has_empty_value(op.get("value", "x")) for op in operations)
 
 
+@pytest.mark.parametrize("rules", ["scim2_strict", "scim2_put_only"])
+def test_no_request_ever_carries_an_empty_value(
+    live_api: TestClient, rules: str
+) -> None:
+    """With PATCH or PUT, clearing values sends no null, empty string or empty list."""
+    app = make_emulator(rules, token="emulator-token")
+    with serve(app.asgi) as base_url:
+        directory_id = _directory(live_api)
+        user_id = _user(
+            live_api,
+            directory_id,
+            "ada@example.com",
+            firstName="Ada",
+            lastName="Lovelace",
+            phoneNumber="+44 20 7946 0000",
+            attributes={"department": "Analytics", "city": "London"},
+        )
+        connector = _connector(live_api, base_url, app.token, mapping=CUSTOM_ROWS)
+        _publish(live_api, connector["id"], directory_id)
+        _settled(live_api, connector["id"], 1)
+
+        response = live_api.patch(
+            f"{API}/users/{user_id}",
+            json={
+                "phoneNumber": None,
+                "lastName": "",
+                "attributes": {"department": None, "city": None},
+            },
+        )
+        assert response.status_code == 200, response.text
+        wait_for(lambda: len(_events(live_api, connector["id"], "User Updated")) == 1)
+        _settled(live_api, connector["id"], 1)
+
+    [held] = app.users.values()
+    assert "phoneNumbers" not in held
+    assert "addresses" not in held
+    assert "department" not in held.get(ENTERPRISE, {})
+    assert "familyName" not in held["name"]
+    assert held["name"]["givenName"] == "Ada"
+    writes = [r for r in app.requests if r.method in ("POST", "PUT", "PATCH")]
+    update = "PATCH" if rules == "scim2_strict" else "PUT"
+    assert [r.method for r in writes] == ["POST", update]
+    for request in writes:
+        body = request.body
+        if request.method == "PATCH":
+            body = [op.get("value", "x") for op in body["Operations"]]
+        assert not _has_empty_value(body), (request.method, request.body)
+    assert app.rejections == []
+
+
 def test_blank_first_name_is_removed_not_sent_empty(
     live_api: TestClient, scim_server: Scim2Server, app_view: AppView
 ) -> None:
