@@ -30,7 +30,7 @@ def _postgres_reachable(url: str) -> bool:
         with engine.connect():
             pass
         engine.dispose()
-    except Exception:  # noqa: BLE001 - any failure means "not here"
+    except Exception:
         return False
     return True
 
@@ -43,7 +43,9 @@ def postgres_server() -> str:
         return url
     if os.environ.get("CI") == "true":
         pytest.fail(f"PostgreSQL is required in CI but {url} is unreachable.")
-    pytest.skip(f"PostgreSQL tier skipped: no server at {url} (set {POSTGRES_URL_VARIABLE}).")
+    pytest.skip(
+        f"PostgreSQL tier skipped: no server at {url} (set {POSTGRES_URL_VARIABLE})."
+    )
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from tests.support.scim2_server import Scim2Server
+from tests.support.scim_app import AppView
 
 from scimlink.api.app import create_app
 from scimlink.settings import Settings
-from tests.support.scim2_server import Scim2Server
-from tests.support.scim_app import AppView
 
 
 @pytest.fixture
@@ -28,7 +28,9 @@ def app_view(scim_server: Scim2Server) -> Iterator[AppView]:
 
 
 @pytest.fixture
-def live_api(engine: Engine, settings: Settings, admin_token: str) -> Iterator[TestClient]:
+def live_api(
+    engine: Engine, settings: Settings, admin_token: str
+) -> Iterator[TestClient]:
     """The API with a running sync worker, signed in as an admin."""
     settings.worker_poll_seconds = 0.05
     with TestClient(create_app(settings, engine, run_worker=True)) as client:

@@ -10,8 +10,13 @@ def _directory(api: TestClient, name: str = "Employees") -> str:
 
 
 def _user(api: TestClient, directory_id: str, email: str, **extra: object) -> dict:
-    body = {"directoryId": directory_id, "email": email, "firstName": "Zoë",
-            "lastName": "O'Brien", **extra}
+    body = {
+        "directoryId": directory_id,
+        "email": email,
+        "firstName": "Zoë",
+        "lastName": "O'Brien",
+        **extra,
+    }
     response = api.post("/api/v1/users", json=body)
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -32,14 +37,21 @@ def test_directory_round_trip(api: TestClient) -> None:
 def test_user_round_trip_with_custom_attributes(api: TestClient) -> None:
     """A user with custom attributes is created, updated partially and deleted."""
     directory_id = _directory(api)
-    user = _user(api, directory_id, "Zoe.OBrien@Example.com",
-                 attributes={"department": "Data", "employeeId": "E1"})
+    user = _user(
+        api,
+        directory_id,
+        "Zoe.OBrien@Example.com",
+        attributes={"department": "Data", "employeeId": "E1"},
+    )
     assert user["status"] == "active"
     assert user["attributes"] == {"department": "Data", "employeeId": "E1"}
 
     changed = api.patch(
         f"/api/v1/users/{user['id']}",
-        json={"status": "suspended", "attributes": {"department": None, "title": "Lead"}},
+        json={
+            "status": "suspended",
+            "attributes": {"department": None, "title": "Lead"},
+        },
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["status"] == "suspended"
@@ -56,8 +68,9 @@ def test_email_unique_regardless_of_case(api: TestClient) -> None:
     """A second user whose email differs only in case is refused with 409."""
     directory_id = _directory(api)
     _user(api, directory_id, "ana@example.com")
-    response = api.post("/api/v1/users", json={"directoryId": directory_id,
-                                               "email": "ANA@example.com"})
+    response = api.post(
+        "/api/v1/users", json={"directoryId": directory_id, "email": "ANA@example.com"}
+    )
     assert response.status_code == 409
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["errors"][0]["field"] == "email"
@@ -87,14 +100,17 @@ def test_groups_and_members(api: TestClient) -> None:
     employees, contractors = _directory(api), _directory(api, "Contractors")
     alice = _user(api, employees, "alice@example.com")
     bob = _user(api, contractors, "bob@example.com")
-    group = api.post("/api/v1/groups", json={"directoryId": employees,
-                                            "name": "Engineering"}).json()
-    added = api.post(f"/api/v1/groups/{group['id']}/members",
-                     json={"userIds": [alice["id"]]})
+    group = api.post(
+        "/api/v1/groups", json={"directoryId": employees, "name": "Engineering"}
+    ).json()
+    added = api.post(
+        f"/api/v1/groups/{group['id']}/members", json={"userIds": [alice["id"]]}
+    )
     assert added.json() == {"added": 1, "memberCount": 1}
 
-    refused = api.post(f"/api/v1/groups/{group['id']}/members",
-                       json={"userIds": [bob["id"]]})
+    refused = api.post(
+        f"/api/v1/groups/{group['id']}/members", json={"userIds": [bob["id"]]}
+    )
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "userIds[0]"
     assert "another directory" in refused.json()["errors"][0]["message"]
@@ -108,17 +124,22 @@ def test_sso_config_assignments(api: TestClient) -> None:
     """Users and groups are assigned to an SSO configuration and removed again."""
     directory_id = _directory(api)
     alice = _user(api, directory_id, "alice@example.com")
-    group = api.post("/api/v1/groups", json={"directoryId": directory_id,
-                                            "name": "Sales"}).json()
+    group = api.post(
+        "/api/v1/groups", json={"directoryId": directory_id, "name": "Sales"}
+    ).json()
     sso = api.post("/api/v1/sso-configs", json={"name": "Wiki", "protocol": "SAML"})
     assert sso.status_code == 201, sso.text
     sso_id = sso.json()["id"]
-    assigned = api.post(f"/api/v1/sso-configs/{sso_id}/assignments",
-                        json={"userIds": [alice["id"]], "groupIds": [group["id"]]})
+    assigned = api.post(
+        f"/api/v1/sso-configs/{sso_id}/assignments",
+        json={"userIds": [alice["id"]], "groupIds": [group["id"]]},
+    )
     assert assigned.json()["userIds"] == [alice["id"]]
     assert assigned.json()["groupIds"] == [group["id"]]
-    removed = api.post(f"/api/v1/sso-configs/{sso_id}/assignments/remove",
-                       json={"userIds": [alice["id"]]})
+    removed = api.post(
+        f"/api/v1/sso-configs/{sso_id}/assignments/remove",
+        json={"userIds": [alice["id"]]},
+    )
     assert removed.json()["userIds"] == []
     assert removed.json()["protocol"] == "saml"
 
@@ -130,5 +151,7 @@ def test_settings_time_zone(api: TestClient) -> None:
     assert ok.json()["timezone"] == "Europe/Paris"
     bad = api.patch("/api/v1/settings", json={"timezone": "Mars/Olympus"})
     assert bad.status_code == 422
-    assert bad.json()["errors"] == [{"field": "timezone", "message": bad.json()["errors"][0]["message"]}]
+    assert bad.json()["errors"] == [
+        {"field": "timezone", "message": bad.json()["errors"][0]["message"]}
+    ]
     assert api.get("/api/v1/settings").json()["timezone"] == "Europe/Paris"
