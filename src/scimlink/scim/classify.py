@@ -140,6 +140,10 @@ def status_error(
         return TransientError(
             "rate_limited", detail, retry_after=retry_after, **context
         )
+    # 501 Not Implemented: the server lacks the operation (RFC 7644 §3.12);
+    # retrying cannot help, and callers fall back (PATCH -> PUT) on it.
+    if status == 501:
+        return InvalidRequestError("invalid", detail, **context)
     if status >= 500:
         return TransientError(
             "server_error", detail, retry_after=retry_after, **context
