@@ -307,3 +307,41 @@ def test_advertised_patch_is_used(live_api: TestClient, served: Any) -> None:
     ]
     assert run.requests("PUT", "Users") == []
     assert emulator.shape_rejections == []
+
+
+@pytest.mark.xfail(
+    reason="group pushes do not fall back to PUT when PATCH answers 405/501",
+    strict=True,
+)
+def test_group_members_before_put_is_learned(live_api: TestClient, served: Any) -> None:
+    """A member PATCH refused with 501, before any user update, teaches PUT."""
+    emulator, endpoint = served(PatchClaimedRules())
+    run = _publish(live_api, emulator, endpoint)
+    run.settle()
+
+    group = live_api.post(
+        "/api/v1/groups", json={"directoryId": run.directory_id, "name": "Comité"}
+    ).json()
+    assigned = live_api.post(
+        f"/api/v1/connectors/{run.connector_id}/groups",
+        json={"groupIds": [group["id"]]},
+    )
+    assert assigned.status_code == 200, assigned.text
+    wait_for(lambda: emulator.groups, timeout=STEP_SECONDS)
+    # The group exists in the app: adding a member is an update of it.
+    live_api.post(
+        f"/api/v1/groups/{group['id']}/members", json={"userIds": [run.user_id]}
+    )
+    app_user = run.held("anais.lefebvre@example.com")
+    assert app_user is not None
+
+    def members() -> set[str]:
+        found = [
+            g for g in list(emulator.groups.values()) if g["displayName"] == "Comité"
+        ]
+        return set(emulator.members_of(found[0]["id"])) if found else set()
+
+    wait_for(lambda: members() == {app_user["id"]}, timeout=STEP_SECONDS)
+    run.settle()
+    assert len(run.patch_refusals()) == 1
+    assert run.failed_events() == []
