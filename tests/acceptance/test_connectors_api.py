@@ -61,7 +61,7 @@ def _fields(response: Any, status: int = 422) -> dict[str, str]:
 def _named_admin(engine: Engine, name: str, role: str) -> str:
     with transaction(make_session_factory(engine)) as session:
         _, token = create_admin(session, name, role)
-    return token
+    return str(token)
 
 
 # -- create, list, get, update, delete -------------------------------------------------
@@ -356,7 +356,7 @@ def test_viewer_cannot_change_connectors(api: TestClient, viewer_token: str) -> 
         f"{API}/users", json={"directoryId": group["id"], "email": "v@example.com"}
     ).json()
     viewer = {"Authorization": f"Bearer {viewer_token}"}
-    writes = [
+    writes: list[tuple[str, str, dict[str, Any] | None]] = [
         (
             "POST",
             f"{API}/connectors",

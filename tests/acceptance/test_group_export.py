@@ -278,3 +278,293 @@ def test_large_group_arrives_with_in_scope_members_only(
     status = _status(live_api, connector)
     assert status["totalGroups"] == 1
     assert status["totalUsers"] == 240
+
+
+def _ready(api: TestClient, target: Target, world: World, count: int) -> None:
+    _publish_and_assign(api, world)
+    wait_for(lambda: len(target.members("Engineering") or ()) == count, timeout=BULK)
+    _idle(api, world.connector)
+
+
+def _user_events(api: TestClient, user_id: str, event: str) -> list[dict[str, Any]]:
+    return _events(api, userId=user_id, event=event)
+
+
+def test_member_changes_reach_the_app_one_by_one(
+    live_api: TestClient, target: Target
+) -> None:
+    """Adding and removing a member sends that member only, with an entry each."""
+    world = _world(live_api, target, members=3)
+    _ready(live_api, target, world, 3)
+    newcomer = _users(live_api, world.directory, "newcomer", 1)[0]
+
+    _post(live_api, f"/groups/{world.group}/members", {"userIds": [newcomer]})
+    wait_for(
+        lambda: (
+            target.member_emails("Engineering")
+            == _emails(3) | {"newcomer0@example.com"}
+        ),
+        timeout=QUICK,
+    )
+    added = wait_for(
+        lambda: _user_events(live_api, newcomer, "Group Member Added"), timeout=QUICK
+    )
+    assert [(e["user"]["email"], e["group"]["name"]) for e in added] == [
+        ("newcomer0@example.com", "Engineering")
+    ]
+
+    leaver = world.users[0]
+    response = live_api.delete(f"/api/v1/groups/{world.group}/members/{leaver}")
+    assert response.status_code == 204
+    wait_for(
+        lambda: (
+            target.member_emails("Engineering")
+            == {"member1@example.com", "member2@example.com", "newcomer0@example.com"}
+        ),
+        timeout=QUICK,
+    )
+    removed = wait_for(
+        lambda: _user_events(live_api, leaver, "Group Member Removed"), timeout=QUICK
+    )
+    assert [e["user"]["email"] for e in removed] == ["member0@example.com"]
+    # Leaving the group leaves the user in the app.
+    assert "member0@example.com" in target.user_ids()
+    # One membership each time: 3 added at first, then exactly one more.
+    _idle(live_api, world.connector)
+    all_added = _events(
+        live_api, connectorId=world.connector, event="Group Member Added"
+    )
+    assert len(all_added) == 4
+    _assert_clean(target)
+    if target.emulator is not None:
+        patches = [
+            r
+            for r in target.emulator.requests
+            if r.resource_type == "Group" and r.method == "PATCH"
+        ]
+        assert [r.member_changes for r in patches][-2:] == [1, 1]
+
+
+def test_rename_updates_the_group_in_the_app(
+    live_api: TestClient, target: Target
+) -> None:
+    """Renaming the group renames it in the app and logs Group Updated."""
+    world = _world(live_api, target, members=2)
+    _ready(live_api, target, world, 2)
+
+    response = live_api.patch(
+        f"/api/v1/groups/{world.group}", json={"name": "Platform"}
+    )
+    assert response.status_code == 200, response.text
+    wait_for(lambda: set(target.groups()) == {"Platform"}, timeout=QUICK)
+    assert target.member_emails("Platform") == _emails(2)
+    updated = wait_for(
+        lambda: _events(live_api, connectorId=world.connector, event="Group Updated"),
+        timeout=QUICK,
+    )
+    assert updated[0]["status"] == "Success"
+    assert "Platform" in updated[0]["activity"]
+    _assert_clean(target)
+
+
+def test_deleting_the_group_deletes_it_in_the_app_users_stay(
+    live_api: TestClient, target: Target
+) -> None:
+    """A group deleted in the identity source is deleted in the app only."""
+    world = _world(live_api, target, members=3)
+    _ready(live_api, target, world, 3)
+
+    assert live_api.delete(f"/api/v1/groups/{world.group}").status_code == 204
+    wait_for(lambda: target.groups() == {}, timeout=QUICK)
+    deleted = wait_for(
+        lambda: _events(live_api, connectorId=world.connector, event="Group Deleted"),
+        timeout=QUICK,
+    )
+    assert [e["group"]["name"] for e in deleted] == ["Engineering"]
+    assert set(target.user_ids()) == _emails(3)
+    _idle(live_api, world.connector, QUICK)
+    assert _status(live_api, world.connector)["totalGroups"] == 0
+    _assert_clean(target)
+
+
+def test_unassigning_deletes_the_group_in_the_app_users_stay(
+    live_api: TestClient, target: Target
+) -> None:
+    """Unassigning deletes the group in the app; reassigning brings it back."""
+    world = _world(live_api, target, members=3)
+    _ready(live_api, target, world, 3)
+
+    _post(
+        live_api,
+        f"/connectors/{world.connector}/groups/unassign",
+        {"groupIds": [world.group]},
+    )
+    wait_for(lambda: target.groups() == {}, timeout=QUICK)
+    assert set(target.user_ids()) == _emails(3)
+    wait_for(
+        lambda: _events(live_api, connectorId=world.connector, event="Group Deleted"),
+        timeout=QUICK,
+    )
+    _idle(live_api, world.connector, QUICK)
+    assert _status(live_api, world.connector)["totalGroups"] == 0
+
+    _post(
+        live_api, f"/connectors/{world.connector}/groups", {"groupIds": [world.group]}
+    )
+    wait_for(lambda: target.member_emails("Engineering") == _emails(3), timeout=QUICK)
+    _assert_clean(target)
+
+
+def test_member_leaving_scope_is_removed_from_the_group(
+    live_api: TestClient, target: Target
+) -> None:
+    """A member unassigned from the published SSO app leaves the group there."""
+    directory = str(_post(live_api, "/directories", {"name": "Staff"})["id"])
+    users = _users(live_api, directory, "member", 3)
+    group = str(
+        _post(live_api, "/groups", {"directoryId": directory, "name": "Engineering"})[
+            "id"
+        ]
+    )
+    _post(live_api, f"/groups/{group}/members", {"userIds": users})
+    sso = str(
+        _post(live_api, "/sso-configs", {"name": "Portal", "protocol": "saml"})["id"]
+    )
+    _post(live_api, f"/sso-configs/{sso}/assignments", {"userIds": users})
+    # Deactivation keeps the account, so its membership must be removed.
+    connector = _connector(live_api, target, deprovision="deactivate")
+    _post(live_api, f"/connectors/{connector}/publish", {"ssoConfigIds": [sso]})
+    _post(live_api, f"/connectors/{connector}/groups", {"groupIds": [group]})
+    wait_for(lambda: target.member_emails("Engineering") == _emails(3), timeout=BULK)
+
+    _post(live_api, f"/sso-configs/{sso}/assignments/remove", {"userIds": [users[2]]})
+    wait_for(
+        lambda: (
+            target.member_emails("Engineering")
+            == {"member0@example.com", "member1@example.com"}
+        ),
+        timeout=QUICK,
+    )
+    removed = wait_for(
+        lambda: _user_events(live_api, users[2], "Group Member Removed"), timeout=QUICK
+    )
+    assert removed[0]["status"] == "Success"
+    user_ids = target.user_ids()
+    assert "member2@example.com" in user_ids
+    _assert_clean(target)
+
+
+def test_existing_group_of_the_same_name_is_adopted(
+    live_api: TestClient, filterable_target: Target
+) -> None:
+    """A group already in the app with the same displayName is adopted."""
+    target = filterable_target
+    seeded = target.client.post(
+        "/Groups",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Engineering",
+        },
+    )
+    assert seeded.status_code == 201, seeded.text
+    world = _world(live_api, target, members=3)
+    _ready(live_api, target, world, 3)
+
+    groups = target.groups()
+    assert list(groups) == ["Engineering"]
+    assert groups["Engineering"]["id"] == seeded.json()["id"]
+    created = _events(live_api, connectorId=world.connector, event="Group Created")
+    assert len(created) == 1
+    assert created[0]["details"]["adopted"] is True
+    _assert_clean(target)
+
+
+def test_put_only_app_gets_full_member_lists(
+    live_api: TestClient, put_only: Target
+) -> None:
+    """Without PATCH every change is a PUT carrying the complete member list."""
+    target = put_only
+    world = _world(live_api, target, members=3)
+    _ready(live_api, target, world, 3)
+    newcomer = _users(live_api, world.directory, "newcomer", 1)[0]
+    _post(live_api, f"/groups/{world.group}/members", {"userIds": [newcomer]})
+    wait_for(lambda: len(target.members("Engineering") or ()) == 4, timeout=QUICK)
+    live_api.delete(f"/api/v1/groups/{world.group}/members/{world.users[0]}")
+    wait_for(
+        lambda: (
+            target.member_emails("Engineering")
+            == {"member1@example.com", "member2@example.com", "newcomer0@example.com"}
+        ),
+        timeout=QUICK,
+    )
+    _idle(live_api, world.connector, QUICK)
+
+    assert target.emulator is not None
+    assert target.emulator.rejections == []
+    writes = [
+        r
+        for r in target.emulator.requests
+        if r.resource_type == "Group" and r.method in ("PUT", "PATCH", "POST")
+    ]
+    assert all(r.method != "PATCH" for r in writes)
+    last = writes[-1]
+    assert last.method == "PUT"
+    assert len(last.body["members"]) == 3
+    removed = _user_events(live_api, world.users[0], "Group Member Removed")
+    assert len(removed) == 1
+
+
+def test_group_export_only_where_the_app_has_groups(api: TestClient) -> None:
+    """Apps without groups refuse group export; assigning needs it switched on."""
+    refused = api.post(
+        "/api/v1/connectors",
+        json={
+            "name": "Auth0",
+            "app": "auth0",
+            "endpoint": "http://127.0.0.1:9/scim",
+            "token": "t",
+            "groupExport": True,
+        },
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "groupExport"
+
+    users_only = _post(
+        api,
+        "/connectors",
+        {
+            "name": "Auth0",
+            "app": "auth0",
+            "endpoint": "http://127.0.0.1:9/scim",
+            "token": "t",
+        },
+    )
+    switched = api.patch(
+        f"/api/v1/connectors/{users_only['id']}", json={"groupExport": True}
+    )
+    assert switched.status_code == 422, switched.text
+
+    directory = _post(api, "/directories", {"name": "Staff"})["id"]
+    group = _post(api, "/groups", {"directoryId": directory, "name": "Eng"})["id"]
+    no_groups = api.post(
+        f"/api/v1/connectors/{users_only['id']}/groups", json={"groupIds": [group]}
+    )
+    assert no_groups.status_code == 409
+    assert "users only" in no_groups.json()["detail"]
+
+    export_off = _post(
+        api,
+        "/connectors",
+        {
+            "name": "Wiki",
+            "app": "scim2",
+            "endpoint": "http://127.0.0.1:9/scim",
+            "token": "t",
+        },
+    )
+    for path in ("groups", "groups/unassign"):
+        response = api.post(
+            f"/api/v1/connectors/{export_off['id']}/{path}", json={"groupIds": [group]}
+        )
+        assert response.status_code == 409
+        assert "Group export is off" in response.json()["detail"]

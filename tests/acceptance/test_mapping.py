@@ -86,18 +86,16 @@ def _publish(api: TestClient, connector_id: str, directory_id: str) -> None:
 def _settled(api: TestClient, connector_id: str, synced: int) -> None:
     """Wait until `synced` users are in the app and nothing is pending."""
 
-    def probe() -> dict[str, Any] | None:
-        status: dict[str, Any] = api.get(
-            f"{API}/connectors/{connector_id}/status"
-        ).json()
-        done = status["totalUsers"] == synced and status["pending"] == 0
-        return None if done else status
+    last: dict[str, Any] = {}
 
-    last: list[dict[str, Any] | None] = []
+    def settled() -> bool:
+        last.update(api.get(f"{API}/connectors/{connector_id}/status").json())
+        return bool(last["totalUsers"] == synced and last["pending"] == 0)
+
     try:
-        wait_for(lambda: last.append(probe()) or last[-1] is None)
+        wait_for(settled)
     except AssertionError as error:
-        raise AssertionError(f"connector never settled: {last[-1]}") from error
+        raise AssertionError(f"connector never settled: {last}") from error
 
 
 def _events(api: TestClient, connector_id: str, event: str) -> list[dict[str, Any]]:
@@ -399,13 +397,13 @@ def test_cleared_values_are_removed_in_the_app(
     )
     assert response.status_code == 200, response.text
     wait_for(lambda: "phoneNumbers" not in _app_user(app_view, "ada@example.com"))
-    held = wait_for(
+    wait_for(
         lambda: (
-            (u := _app_user(app_view, "ada@example.com"))
-            and "department" not in u.get(ENTERPRISE, {})
-            and u
+            "department"
+            not in _app_user(app_view, "ada@example.com").get(ENTERPRISE, {})
         )
     )
+    held = _app_user(app_view, "ada@example.com")
     assert held["name"] == {"givenName": "Ada", "familyName": "Lovelace"}
     assert held["emails"][0]["value"] == "ada@example.com"
 

@@ -68,7 +68,7 @@ def connectors_touching_users(
     session: Session, user_ids: Collection[str]
 ) -> set[tuple[str, str]]:
     """(connector, user) pairs for users in scope now or known to the app."""
-    if not user_ids:
+    if not user_ids or not _any_connector_reaches_users(session):
         return set()
     pairs: set[tuple[str, str]] = set()
     for chunk in _chunks(list(user_ids)):
@@ -114,6 +114,13 @@ def exported_groups_of_user(
         .where(GroupMember.user_id == user_id)
     ).scalars()
     return sorted(set(rows))
+
+
+def _any_connector_reaches_users(session: Session) -> bool:
+    """Cheap check that lets bulk changes skip scope queries on a new install."""
+    published = session.scalar(select(Publication.id).limit(1))
+    linked = session.scalar(select(UserLink.user_id).limit(1))
+    return published is not None or linked is not None
 
 
 def _user_column(query: Select[str, str]) -> Any:
