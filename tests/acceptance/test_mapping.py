@@ -592,10 +592,6 @@ def test_report_pushed_before_its_manager_gets_it_on_a_later_push(
     )
 
 
-@pytest.mark.xfail(
-    reason="the engine does not re-push reports once their manager is created",
-    strict=True,
-)
 def test_report_is_re_pushed_once_its_manager_is_created(
     live_api: TestClient, scim_server: Scim2Server, app_view: AppView
 ) -> None:
@@ -662,11 +658,6 @@ def test_matching_attribute_is_validated_against_the_profile(api: TestClient) ->
     assert api.get(url).json()["matchingAttribute"] == "externalId"
 
 
-@pytest.mark.xfail(
-    reason="the connector service does not pass the matching attribute to "
-    "validate_mapping",
-    strict=True,
-)
 def test_matching_attribute_must_be_mapped(api: TestClient) -> None:
     """Matching by emails.value with no email row is refused on create and update."""
     without_email = [r for r in DEFAULT_ROWS if r["target"] != "email"]

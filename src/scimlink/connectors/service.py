@@ -144,11 +144,19 @@ def _validate(
         errors.append(
             FieldError("concurrency", "Give between 1 and 64 concurrent requests.")
         )
-    if changes.mapping is not None:
-        rows = [
-            MappingRow(source=r["source"], target=r["target"]) for r in changes.mapping
-        ]
-        for problem in validate_mapping(rows, profile):
+    mapping = (
+        changes.mapping
+        if changes.mapping is not None
+        else (current.mapping if current else None)
+    )
+    if mapping is not None and (
+        changes.mapping is not None or changes.matching_attribute is not None
+    ):
+        rows = [MappingRow(source=r["source"], target=r["target"]) for r in mapping]
+        matching = changes.matching_attribute or (
+            current.matching_attribute if current else "userName"
+        )
+        for problem in validate_mapping(rows, profile, matching_attribute=matching):
             where = (
                 "mapping"
                 if problem.index < 0

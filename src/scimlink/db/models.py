@@ -267,6 +267,10 @@ class UserLink(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     user_email: Mapped[str] = mapped_column(String(320), default="")
     synced_at: Mapped[datetime | None] = mapped_column()
+    # The manager reference (lower-cased) that could not be resolved when this
+    # user was pushed; once that manager exists in the app, the user is pushed
+    # again so its manager.value is filled in.
+    awaiting_manager: Mapped[str | None] = mapped_column(String(320), index=True)
 
 
 class GroupLink(Base):

@@ -14,7 +14,6 @@ from scimlink.db.models import (
     UserLink,
 )
 from scimlink.mapping import SourceUser
-from scimlink.mapping.resource import ManagerResolver
 from scimlink.sync.events import Source
 
 
@@ -73,18 +72,35 @@ def directory_source(session: Session, user: User | None) -> Source | None:
     return Source("directory", directory.id, directory.name) if directory else None
 
 
-def manager_resolver(session: Session, connector_id: str) -> ManagerResolver:
+def manager_resolver(session: Session, connector_id: str) -> "ManagerLookup":
     """Resolve a manager given by email (or user id) to its id in the app."""
+    return ManagerLookup(session, connector_id)
 
-    def resolve(reference: str) -> str | None:
-        manager = session.scalar(
-            select(User).where(
-                (User.email_key == reference.strip().lower()) | (User.id == reference)
-            )
+
+class ManagerLookup:
+    """A manager resolver that remembers the reference it could not resolve.
+
+    A report pushed before its manager exists in the app goes without
+    manager.value; the remembered reference lets the manager's own push
+    queue the report again.
+    """
+
+    def __init__(self, session: Session, connector_id: str) -> None:
+        self.session = session
+        self.connector_id = connector_id
+        self.unresolved: str | None = None
+
+    def __call__(self, reference: str) -> str | None:
+        key = reference.strip().lower()
+        manager = self.session.scalar(
+            select(User).where((User.email_key == key) | (User.id == reference))
         )
-        if manager is None:
+        link = (
+            self.session.get(UserLink, (self.connector_id, manager.id))
+            if manager is not None
+            else None
+        )
+        if link is None or link.remote_id is None:
+            self.unresolved = key[:320] or None
             return None
-        link = session.get(UserLink, (connector_id, manager.id))
-        return link.remote_id if link is not None else None
-
-    return resolve
+        return link.remote_id
