@@ -309,10 +309,6 @@ def test_advertised_patch_is_used(live_api: TestClient, served: Any) -> None:
     assert emulator.shape_rejections == []
 
 
-@pytest.mark.xfail(
-    reason="group pushes do not fall back to PUT when PATCH answers 405/501",
-    strict=True,
-)
 def test_group_members_before_put_is_learned(live_api: TestClient, served: Any) -> None:
     """A member PATCH refused with 501, before any user update, teaches PUT."""
     emulator, endpoint = served(PatchClaimedRules())

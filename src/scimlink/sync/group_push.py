@@ -32,10 +32,11 @@ from scimlink.db.models import (
 )
 from scimlink.db.types import utcnow
 from scimlink.scim.client import eq_filter
-from scimlink.scim.errors import ConflictError, NotFoundError
+from scimlink.scim.errors import ConflictError, InvalidRequestError, NotFoundError
 from scimlink.sync import events, queue, scope
 from scimlink.sync.events import EventRecord, Source
 from scimlink.sync.health import mark_healthy
+from scimlink.sync.learned import refuses_method, remember_put_only
 from scimlink.sync.runtime import ConnectorRuntime
 
 # A member as the push needs it: the user's id in the app, and its email.
@@ -191,15 +192,33 @@ def _push_exported(
     snapshot: GroupSnapshot,
 ) -> None:
     if runtime.profile.update_method == "patch":
-        remote_id, record, sent = _ensure_group(runtime, snapshot)
-        if record is not None or snapshot.pushed != _wanted(runtime, snapshot):
-            records = [record] if record is not None else []
-            _save_link(sessions, runtime, snapshot, remote_id, records)
-        if sent:
-            _save_members(sessions, runtime, snapshot, remote_id, sent)
-        _patch_members(sessions, runtime, snapshot, remote_id)
-    else:
-        _put_group(sessions, runtime, snapshot)
+        try:
+            _patch_group(sessions, runtime, snapshot)
+            return
+        except InvalidRequestError as error:
+            if not refuses_method(error):
+                raise
+        # The server advertised PATCH but refuses it: use PUT from now on,
+        # starting from what the refused run already recorded.
+        with sessions() as session, session.begin():
+            remember_put_only(session, runtime.connector_id)
+        with sessions() as session:
+            snapshot = read_snapshot(session, runtime, snapshot.group_id)
+    _put_group(sessions, runtime, snapshot)
+
+
+def _patch_group(
+    sessions: sessionmaker[Session],
+    runtime: ConnectorRuntime,
+    snapshot: GroupSnapshot,
+) -> None:
+    remote_id, record, sent = _ensure_group(runtime, snapshot)
+    if record is not None or snapshot.pushed != _wanted(runtime, snapshot):
+        records = [record] if record is not None else []
+        _save_link(sessions, runtime, snapshot, remote_id, records)
+    if sent:
+        _save_members(sessions, runtime, snapshot, remote_id, sent)
+    _patch_members(sessions, runtime, snapshot, remote_id)
 
 
 def _ensure_group(

@@ -21,6 +21,7 @@ from scimlink.scim.errors import ConflictError, InvalidRequestError, NotFoundErr
 from scimlink.sync import events, outbox, queue, scope
 from scimlink.sync.events import EventRecord, Source
 from scimlink.sync.health import mark_healthy
+from scimlink.sync.learned import refuses_method, remember_put_only
 from scimlink.sync.runtime import ConnectorRuntime
 from scimlink.sync.sources import (
     directory_source,
@@ -43,6 +44,8 @@ class UserSnapshot:
     link_status: str | None
     source: Source | None
     on_leave: str
+    # The manager reference the desired resource could not resolve yet.
+    awaiting_manager: str | None = None
 
 
 @dataclass
@@ -86,6 +89,7 @@ def read_snapshot(
     )
     desired = None
     source = directory_source(session, user)
+    managers = manager_resolver(session, runtime.connector_id)
     if user is not None and in_scope:
         source = scope_source(session, runtime.connector_id, user) or source
         desired = build_user_resource(
@@ -93,7 +97,7 @@ def read_snapshot(
             source_user(user),
             runtime.profile,
             matching_attribute=runtime.matching_attribute,
-            resolve_manager=manager_resolver(session, runtime.connector_id),
+            resolve_manager=managers,
         )
     return UserSnapshot(
         user_id=user_id,
@@ -105,6 +109,7 @@ def read_snapshot(
         link_status=link.status if link else None,
         source=source,
         on_leave=on_leave or runtime.deprovision,
+        awaiting_manager=managers.unresolved,
     )
 
 
@@ -235,7 +240,7 @@ def _replace_all(
             _send_patch(runtime, remote_id, operations)
             return False
         except InvalidRequestError as error:
-            if error.status not in (405, 501):
+            if not refuses_method(error):
                 raise
     runtime.limiter.acquire()
     runtime.client.replace("Users", remote_id, {**desired, "id": remote_id})
@@ -280,7 +285,7 @@ def _update(runtime: ConnectorRuntime, snapshot: UserSnapshot) -> Outcome:
         try:
             _send_patch(runtime, snapshot.remote_id, operations)
         except InvalidRequestError as error:
-            if error.status not in (405, 501):
+            if not refuses_method(error):
                 raise
             learned_put = True
             runtime.limiter.acquire()
@@ -384,6 +389,7 @@ def record(
             link.last_error = None
             link.user_email = snapshot.email
             link.synced_at = utcnow()
+            link.awaiting_manager = snapshot.awaiting_manager
         if outcome.record is not None:
             outcome.record.source = outcome.record.source or snapshot.source
             outcome.record.user_id = snapshot.user_id
@@ -391,14 +397,39 @@ def record(
             outcome.record.details.setdefault("attempts", task.attempts + 1)
             events.write_events(session, runtime.destination, [outcome.record])
         if outcome.learned_put:
-            _remember_put_only(session, connector_id)
+            remember_put_only(session, connector_id)
         mark_healthy(session, connector_id)
         session.flush()
         follow_up = _groups_to_refresh(
             session, runtime, snapshot, outcome, newly_present
         )
         outbox.enqueue(session, "group", ((connector_id, g) for g in follow_up))
+        if newly_present and outcome.status == "synced":
+            outbox.enqueue(
+                session,
+                "user",
+                (
+                    (connector_id, u)
+                    for u in _reports_awaiting(session, snapshot, connector_id)
+                ),
+            )
         queue.finish(session, task)
+
+
+def _reports_awaiting(
+    session: Session, snapshot: UserSnapshot, connector_id: str
+) -> list[str]:
+    """Users pushed without manager.value because this user was not there yet."""
+    return list(
+        session.scalars(
+            select(UserLink.user_id).where(
+                UserLink.connector_id == connector_id,
+                UserLink.awaiting_manager.in_(
+                    [snapshot.email.lower(), snapshot.user_id.lower()]
+                ),
+            )
+        )
+    )
 
 
 def _groups_to_refresh(
@@ -424,15 +455,6 @@ def _groups_to_refresh(
             )
         )
     return []
-
-
-def _remember_put_only(session: Session, connector_id: str) -> None:
-    connector = session.get(Connector, connector_id)
-    if connector is not None:
-        config = dict(connector.server_config or {})
-        config["patch"] = {"supported": False}
-        config["learned"] = "PATCH refused by the server; using PUT."
-        connector.server_config = config
 
 
 def holds(app_value: Any, desired: Any) -> bool:
