@@ -14,34 +14,28 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.databases import databases  # noqa: E402
+
 PEOPLE = ROOT / "tests" / "data" / "people-10k.csv"
 SCIMLINK = Path(sys.executable).parent / "scimlink"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DIRECTORY = "Bench"
 
 
 def main() -> None:
     results: list[tuple[str, str, float, str]] = []
-    backends = [("sqlite", _sqlite)]
-    postgres = os.environ.get("SCIMLINK_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    if _reachable(postgres):
-        backends.append(("postgresql", lambda: _postgres(postgres)))
-    else:
-        print(f"PostgreSQL at {postgres} is unreachable; measuring SQLite only.")
-
-    for name, database in backends:
+    for name, database in databases(_sqlite):
         for interface, run in (("cli", _through_cli), ("api", _through_api)):
             with database() as url, tempfile.TemporaryDirectory() as data_dir:
+                assert url is not None  # both databases here name a URL
                 environment = {
                     **os.environ,
                     "SCIMLINK_DATABASE_URL": url,
@@ -110,38 +104,9 @@ def _through_api(environment: dict[str, str]) -> tuple[float, str]:
 
 
 @contextmanager
-def _sqlite() -> Iterator[str]:
+def _sqlite() -> Iterator[str | None]:
     with tempfile.TemporaryDirectory() as folder:
         yield f"sqlite:///{Path(folder) / 'bench.db'}"
-
-
-@contextmanager
-def _postgres(server_url: str) -> Iterator[str]:
-    name = f"scimlink_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            make_url(server_url)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _reachable(url: str) -> bool:
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception:  # any failure means "not here"
-        return False
-    return True
 
 
 def _admin_token(environment: dict[str, str]) -> str:

@@ -21,21 +21,16 @@ concurrency, then measures
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,8 +38,9 @@ sys.path.insert(0, str(ROOT))
 from tests.support.processes import Installation  # noqa: E402
 from tests.support.scim2_server import Scim2Server  # noqa: E402
 
+from bench.databases import databases, default_sqlite  # noqa: E402
+
 PEOPLE = ROOT / "tests" / "data" / "people-500.csv"
-DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POLL = 0.01
 CHANGE_TIMEOUT = 60.0
 SYNC_TIMEOUT = 900.0
@@ -64,17 +60,8 @@ class Figures:
 
 def main() -> None:
     options = _options()
-    runs = [("sqlite", _sqlite)]
-    postgres = os.environ.get("SCIMLINK_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-    if options.sqlite_only:
-        pass
-    elif _reachable(postgres):
-        runs.append(("postgresql", lambda: _postgres(postgres)))
-    else:
-        print(f"PostgreSQL at {postgres} is unreachable; measuring SQLite only.")
-
     results = []
-    for name, database in runs:
+    for name, database in databases(default_sqlite, sqlite_only=options.sqlite_only):
         with database() as url, tempfile.TemporaryDirectory() as data_dir:
             installation = Installation(
                 Path(data_dir),
@@ -119,9 +106,9 @@ def _run(database: str, installation: Installation, changes: int) -> Figures:
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
         )
-        employees = _call(api, "POST", "/directories", json={"name": "Employees"})
-        parked = _call(api, "POST", "/directories", json={"name": "Parked"})
-        report = _call(
+        employees = call(api, "POST", "/directories", json={"name": "Employees"})
+        parked = call(api, "POST", "/directories", json={"name": "Parked"})
+        report = call(
             api,
             "POST",
             "/users/import",
@@ -130,7 +117,7 @@ def _run(database: str, installation: Installation, changes: int) -> Figures:
             headers={"Content-Type": "text/csv"},
         )
         figures.users = int(report["created"])
-        connector = _call(
+        connector = call(
             api,
             "POST",
             "/connectors",
@@ -147,7 +134,7 @@ def _run(database: str, installation: Installation, changes: int) -> Figures:
             flush=True,
         )
 
-        _call(
+        call(
             api,
             "POST",
             f"/connectors/{connector['id']}/publish",
@@ -163,12 +150,12 @@ def _run(database: str, installation: Installation, changes: int) -> Figures:
         )
         _until(lambda: _pending(api, connector["id"]) == 0, SYNC_TIMEOUT, 0.1)
 
-        users = _call(api, "GET", "/users", params={"limit": changes})["items"]
+        users = call(api, "GET", "/users", params={"limit": changes})["items"]
         figures.latencies = _measure_changes(api, app, users, parked, employees)
         for kind in KINDS:
             print(f"[{database}] {kind}: {_summary(figures.latencies[kind])}")
 
-        _call(
+        call(
             api,
             "POST",
             f"/connectors/{connector['id']}/unpublish",
@@ -235,7 +222,7 @@ def _measure_changes(
     latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
     for i, user in enumerate(users):
         for change in _changes(i, parked["id"], employees["id"]):
-            _call(api, change.method, f"/users/{user['id']}", json=change.body)
+            call(api, change.method, f"/users/{user['id']}", json=change.body)
             latencies[change.kind].append(_until_shown(app, user["email"], change))
     return latencies
 
@@ -292,7 +279,7 @@ class App:
 # --- helpers ---------------------------------------------------------------
 
 
-def _call(api: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
+def call(api: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
     response = api.request(method, path, **kwargs)
     if response.status_code >= 300:
         raise SystemExit(f"{method} {path}: {response.status_code} {response.text}")
@@ -300,7 +287,7 @@ def _call(api: httpx.Client, method: str, path: str, **kwargs: Any) -> Any:
 
 
 def _pending(api: httpx.Client, connector_id: str) -> int:
-    return int(_call(api, "GET", f"/connectors/{connector_id}/status")["pending"])
+    return int(call(api, "GET", f"/connectors/{connector_id}/status")["pending"])
 
 
 def _until(probe: Callable[[], bool], timeout: float, interval: float) -> None:
@@ -342,44 +329,6 @@ def _print_table(results: list[Figures], changes: int) -> None:
                 f"{max(values) * 1000:9.0f}"
             )
         print()
-
-
-# --- databases -------------------------------------------------------------
-
-
-def _reachable(url: str) -> bool:
-    try:
-        engine = create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except Exception:  # any failure means "not here"
-        return False
-    return True
-
-
-@contextmanager
-def _sqlite() -> Iterator[str | None]:
-    # None: the default, an SQLite file in the data directory.
-    yield None
-
-
-@contextmanager
-def _postgres(server_url: str) -> Iterator[str | None]:
-    name = f"scimlink_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            make_url(server_url)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":
