@@ -157,7 +157,7 @@ def _lookup(
     value = _matching_value(desired, runtime.matching_attribute)
     if value is None or not runtime.profile.filter_supported:
         return None
-    runtime.limiter.acquire()
+    runtime.limiter.acquire_read()
     _, found = runtime.client.search(
         "Users", eq_filter(runtime.matching_attribute, value), count=2
     )
@@ -263,7 +263,7 @@ def _update(runtime: ConnectorRuntime, snapshot: UserSnapshot) -> Outcome:
     if snapshot.link_status == "stale" or snapshot.pushed is None:
         # A reconcile, or nothing known of what the app holds: read the
         # account (a 404 re-creates it) and repair it only if it drifted.
-        runtime.limiter.acquire()
+        runtime.limiter.acquire_read()
         held = runtime.client.get("Users", snapshot.remote_id).resource or {}
         if holds(held, desired):
             return Outcome(snapshot.remote_id, desired, "synced", None)
@@ -420,16 +420,16 @@ def _reports_awaiting(
     session: Session, snapshot: UserSnapshot, connector_id: str
 ) -> list[str]:
     """Users pushed without manager.value because this user was not there yet."""
-    return list(
-        session.scalars(
-            select(UserLink.user_id).where(
-                UserLink.connector_id == connector_id,
-                UserLink.awaiting_manager.in_(
-                    [snapshot.email.lower(), snapshot.user_id.lower()]
-                ),
+    # Filtering on the indexed reference alone keeps this an index lookup; the
+    # connector is checked on the few rows it finds.
+    rows = session.execute(
+        select(UserLink.connector_id, UserLink.user_id).where(
+            UserLink.awaiting_manager.in_(
+                [snapshot.email.lower(), snapshot.user_id.lower()]
             )
         )
-    )
+    ).all()
+    return [user_id for connector, user_id in rows if connector == connector_id]
 
 
 def _groups_to_refresh(
