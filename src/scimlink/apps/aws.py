@@ -37,6 +37,7 @@ PROFILE = AppProfile(
     # Members go in by PATCH, in chunks the member limit allows.
     group_members_in_resource=False,
     default_rate_limit=25.0,
+    default_read_rate_limit=40.0,
     default_concurrency=4,
     default_deprovision="delete",
     group_members_readable=False,

@@ -50,6 +50,9 @@ class AppProfile:
     # Attribute holding a group's description; RFC 7643 defines none.
     group_description_attribute: str | None = None
     default_rate_limit: float = 10.0
+    # Reads per second at the default rate limit, for apps that budget reads
+    # apart from writes; the read budget scales with the connector's limit.
+    default_read_rate_limit: float | None = None
     default_concurrency: int = 4
     default_deprovision: Deprovision = "delete"
     delete_deactivates: bool = False
@@ -79,6 +82,12 @@ class AppProfile:
             f"{self.name} endpoints usually look like {self.endpoint_example}"
         )
 
+    def read_rate_for(self, rate_limit: float) -> float | None:
+        """The read budget that goes with a connector's (write) rate limit."""
+        if self.default_read_rate_limit is None:
+            return None
+        return rate_limit * self.default_read_rate_limit / self.default_rate_limit
+
     def patch_form(self) -> str | None:
         """How PATCH operations must look: 'pathRequired', 'standard' or None."""
         if self.update_method != "patch":
@@ -103,6 +112,7 @@ class AppProfile:
             "paging": self.paging,
             "memberLimit": self.member_limit,
             "defaultRateLimit": self.default_rate_limit,
+            "defaultReadRateLimit": self.default_read_rate_limit,
             "defaultDeprovision": self.default_deprovision,
             "rejects": list(self.rejects),
         }

@@ -23,8 +23,10 @@ PROFILE = AppProfile(
     user_match_attributes=("userName", "externalId", "emails.value"),
     paging="index",
     page_size=100,
-    default_rate_limit=10.0,
-    default_concurrency=4,
+    # Generic servers publish no limit; 429 and Retry-After slow us down
+    # where a server needs it.
+    default_rate_limit=50.0,
+    default_concurrency=8,
     default_deprovision="delete",
     reads_service_provider_config=True,
     notes=(

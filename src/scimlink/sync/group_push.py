@@ -309,7 +309,7 @@ def _wanted(runtime: ConnectorRuntime, snapshot: GroupSnapshot) -> dict[str, Any
 def _lookup(runtime: ConnectorRuntime, name: str) -> dict[str, Any] | None:
     if not runtime.profile.filter_supported:
         return None
-    runtime.limiter.acquire()
+    runtime.limiter.acquire_read()
     _, found = runtime.client.search(
         "Groups", eq_filter(runtime.profile.group_match_attribute, name), count=2
     )
@@ -317,7 +317,7 @@ def _lookup(runtime: ConnectorRuntime, name: str) -> dict[str, Any] | None:
 
 
 def _group_exists(runtime: ConnectorRuntime, remote_id: str) -> bool:
-    runtime.limiter.acquire()
+    runtime.limiter.acquire_read()
     try:
         runtime.client.get("Groups", remote_id)
     except NotFoundError:
@@ -369,7 +369,7 @@ def _repair_group(
 ) -> EventRecord | None:
     """After a reconcile: read the group, and fix its name and members if they
     drifted from what was sent. A 404 re-creates it."""
-    runtime.limiter.acquire()
+    runtime.limiter.acquire_read()
     held = runtime.client.get("Groups", remote_id).resource or {}
     if runtime.profile.group_members_readable and "members" in held:
         present = {str(m.get("value")) for m in held.get("members") or []}

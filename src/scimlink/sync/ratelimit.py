@@ -1,4 +1,9 @@
-"""A per-connector request rate limit shared by a worker's threads."""
+"""Per-connector request rate limits shared by a worker's threads.
+
+Writes and reads draw from one budget unless the app documents a separate
+budget for reads (AWS IAM Identity Center allows 25 writes and 40 reads per
+second), in which case each has its own.
+"""
 
 import threading
 import time
@@ -30,3 +35,19 @@ class RateLimiter:
                     return
                 wait = (1 - self._tokens) / self.rate
             time.sleep(wait)
+
+
+class RequestLimits:
+    """The write budget, and the read budget when the app gives reads one."""
+
+    def __init__(self, rate: float, read_rate: float | None = None) -> None:
+        self.writes = RateLimiter(rate)
+        self.reads = RateLimiter(read_rate) if read_rate else self.writes
+
+    def acquire(self) -> None:
+        """Block until one write (or any request, with one budget) may go."""
+        self.writes.acquire()
+
+    def acquire_read(self) -> None:
+        """Block until one read may go."""
+        self.reads.acquire()

@@ -16,7 +16,7 @@ from scimlink.db.models import Connector
 from scimlink.mapping import CompiledRow, MappingRow, compile_rows
 from scimlink.scim.client import ScimClient
 from scimlink.sync.events import Destination
-from scimlink.sync.ratelimit import RateLimiter
+from scimlink.sync.ratelimit import RequestLimits
 
 REQUEST_TIMEOUT_SECONDS = 15.0
 
@@ -32,7 +32,7 @@ class ConnectorRuntime:
     deprovision: str
     group_export: bool
     client: ScimClient
-    limiter: RateLimiter
+    limiter: RequestLimits
     server_config: dict[str, Any] | None
     # Pushes in flight per app are bounded by the worker's claim capacity.
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -66,6 +66,8 @@ def build_runtime(
             timeout=REQUEST_TIMEOUT_SECONDS,
             verify=verify_tls,
         ),
-        limiter=RateLimiter(connector.rate_limit),
+        limiter=RequestLimits(
+            connector.rate_limit, profile.read_rate_for(connector.rate_limit)
+        ),
         server_config=connector.server_config,
     )

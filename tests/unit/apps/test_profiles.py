@@ -7,7 +7,8 @@ from scimlink.mapping.rows import MappingRow, default_mapping
 
 
 def test_aws_profile() -> None:
-    """AWS: PATCH with paths, cursor paging, 25 req/s, members not readable."""
+    """AWS: PATCH with paths, cursor paging, 25 writes/s and 40 reads/s,
+    members not readable."""
     aws = get_profile("aws")
     assert aws.supports_groups
     assert aws.update_method == "patch" and aws.patch_ops_need_path
@@ -15,6 +16,10 @@ def test_aws_profile() -> None:
     assert aws.user_match_attributes == ("userName", "externalId")
     assert (aws.paging, aws.page_size, aws.member_limit) == ("cursor", 100, 100)
     assert aws.default_rate_limit == 25
+    assert aws.default_read_rate_limit == 40
+    # An admin halving the write limit halves the read budget with it.
+    assert aws.read_rate_for(12.5) == 20
+    assert get_profile("scim2").read_rate_for(50) is None
     assert not aws.group_members_readable
     assert not aws.allows_replace_all_members
     assert aws.single_valued_attributes == {"emails", "phoneNumbers", "addresses"}

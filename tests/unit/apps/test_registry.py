@@ -59,6 +59,7 @@ def test_public_dict_has_the_api_fields() -> None:
         "paging",
         "memberLimit",
         "defaultRateLimit",
+        "defaultReadRateLimit",
         "defaultDeprovision",
         "rejects",
     }
@@ -69,6 +70,7 @@ def test_public_dict_has_the_api_fields() -> None:
     }
     assert shown["patchForm"] == "pathRequired"
     assert shown["defaultRateLimit"] == 25.0
+    assert shown["defaultReadRateLimit"] == 40.0
 
 
 def test_put_apps_show_no_patch_form() -> None:
