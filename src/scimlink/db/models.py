@@ -232,6 +232,8 @@ class SyncTask(Base):
     __table_args__ = (
         UniqueConstraint("connector_id", "kind", "object_id"),
         Index("ix_sync_tasks_due", "due_at"),
+        # Claiming reads each connector's earliest due tasks.
+        Index("ix_sync_tasks_connector_due", "connector_id", "due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

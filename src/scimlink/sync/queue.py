@@ -6,6 +6,7 @@ and a task whose worker died becomes claimable again when its lease expires.
 """
 
 import random
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,45 +40,81 @@ def claim(
     """Lease up to ``limit`` due tasks, at most ``capacity[c]`` per connector.
 
     Connectors absent from ``capacity`` get their configured concurrency.
+    Connectors take turns, one task each, so that a connector with a long
+    backlog never keeps another connector's changes waiting.
     """
     now = utcnow()
     with sessions() as session, session.begin():
-        candidates = session.execute(
-            select(SyncTask, Connector.concurrency)
-            .join(Connector, Connector.id == SyncTask.connector_id)
+        waiting = _due_per_connector(session, capacity, limit, now)
+        claimed: list[ClaimedTask] = []
+        while waiting and len(claimed) < limit:
+            for connector_id in list(waiting):
+                tasks = waiting[connector_id]
+                if not tasks or capacity[connector_id] <= 0:
+                    del waiting[connector_id]
+                    continue
+                task = tasks.popleft()
+                if _lease(session, task, owner, now):
+                    capacity[connector_id] -= 1
+                    claimed.append(_claimed(task))
+                if len(claimed) >= limit:
+                    break
+        return claimed
+
+
+def _due_per_connector(
+    session: Session, capacity: dict[str, int], limit: int, now: datetime
+) -> dict[str, deque[SyncTask]]:
+    """Each running connector's earliest due tasks, as many as it has room for.
+
+    One indexed query per connector: connectors are few, backlogs can be long.
+    """
+    connectors = session.execute(
+        select(Connector.id, Connector.concurrency)
+        .where(or_(Connector.paused_until.is_(None), Connector.paused_until <= now))
+        .order_by(Connector.id)
+    ).all()
+    waiting: dict[str, deque[SyncTask]] = {}
+    for connector_id, concurrency in connectors:
+        room = min(capacity.setdefault(connector_id, concurrency), limit)
+        if room <= 0:
+            continue
+        # A few spare candidates make up for those another worker takes first.
+        tasks = session.scalars(
+            select(SyncTask)
+            .where(SyncTask.connector_id == connector_id)
             .where(SyncTask.due_at <= now)
             .where(or_(SyncTask.lease_expires.is_(None), SyncTask.lease_expires < now))
-            .where(or_(Connector.paused_until.is_(None), Connector.paused_until <= now))
             .order_by(SyncTask.due_at, SyncTask.id)
-            .limit(limit * 4)
+            .limit(room * 2)
         ).all()
-        claimed: list[ClaimedTask] = []
-        for task, concurrency in candidates:
-            room = capacity.setdefault(task.connector_id, concurrency)
-            if room <= 0 or len(claimed) >= limit:
-                continue
-            won = session.execute(
-                update(SyncTask)
-                .where(SyncTask.id == task.id, SyncTask.version == task.version)
-                .where(
-                    or_(SyncTask.lease_expires.is_(None), SyncTask.lease_expires < now)
-                )
-                .values(lease_owner=owner, lease_expires=now + LEASE)
-            ).rowcount  # type: ignore[attr-defined]
-            if won:
-                capacity[task.connector_id] = room - 1
-                claimed.append(
-                    ClaimedTask(
-                        task.id,
-                        task.connector_id,
-                        task.kind,
-                        task.object_id,
-                        task.on_leave,
-                        task.version,
-                        task.attempts,
-                    )
-                )
-        return claimed
+        if tasks:
+            waiting[connector_id] = deque(tasks)
+    # The connector whose work has waited longest takes the first turn.
+    return dict(sorted(waiting.items(), key=lambda item: item[1][0].due_at))
+
+
+def _lease(session: Session, task: SyncTask, owner: str, now: datetime) -> bool:
+    """Take the task unless another worker leased or a change bumped it."""
+    won = session.execute(
+        update(SyncTask)
+        .where(SyncTask.id == task.id, SyncTask.version == task.version)
+        .where(or_(SyncTask.lease_expires.is_(None), SyncTask.lease_expires < now))
+        .values(lease_owner=owner, lease_expires=now + LEASE)
+    ).rowcount  # type: ignore[attr-defined]
+    return bool(won)
+
+
+def _claimed(task: SyncTask) -> ClaimedTask:
+    return ClaimedTask(
+        task.id,
+        task.connector_id,
+        task.kind,
+        task.object_id,
+        task.on_leave,
+        task.version,
+        task.attempts,
+    )
 
 
 def finish(session: Session, task: ClaimedTask) -> None:
