@@ -12,7 +12,7 @@ from scimlink.directory.admins import ROLES, create_admin
 from scimlink.errors import ScimlinkError
 from scimlink.logs import configure_logging
 from scimlink.runtime import open_database
-from scimlink.settings import get_settings
+from scimlink.settings import Settings, SettingsError, get_settings
 
 app = typer.Typer(
     help="scimlink: outbound SCIM 2.0 provisioning.", no_args_is_help=True
@@ -28,6 +28,13 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as error:
+        raise _fail(f"{error}. Fix the environment variable and try again.") from None
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address.")] = None,
@@ -40,7 +47,7 @@ def serve(
     """Run the API and (unless --no-worker) a sync worker."""
     from scimlink.api.app import create_app
 
-    settings = get_settings()
+    settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     engine = open_database(settings, migrate=True)
     api = create_app(settings, engine, run_worker=not no_worker)
@@ -56,7 +63,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema up to date."""
-    settings = get_settings()
+    settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     engine = open_database(settings)
     upgrade(engine)
@@ -69,7 +76,7 @@ def admin_create(
     role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "admin",
 ) -> None:
     """Create an admin and print its API token (shown only once, last line)."""
-    settings = get_settings()
+    settings = _settings()
     engine = open_database(settings, migrate=True)
     try:
         with transaction(make_session_factory(engine)) as session:
@@ -103,7 +110,7 @@ def import_users_command(
         data = file.read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read {str(file)!r}: {exc.strerror}") from exc
-    settings = get_settings()
+    settings = _settings()
     engine = open_database(settings, migrate=True)
     console = Console()
     # Physical lines less the header: exact unless cells span lines.
@@ -158,7 +165,7 @@ def worker(
     from scimlink.connectors.vault import load_vault
     from scimlink.sync.worker import Worker
 
-    settings = get_settings()
+    settings = _settings()
     configure_logging(settings.log_level, settings.log_format)
     engine = open_database(settings, migrate=True)
     runner = Worker(

@@ -34,6 +34,8 @@ def configure_logging(level: str = "info", fmt: str = "auto") -> None:
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                # JSON needs the traceback as text; the console renders its own.
+                *([structlog.processors.format_exc_info] if use_json else []),
                 renderer,
             ],
         )

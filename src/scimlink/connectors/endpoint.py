@@ -6,6 +6,14 @@ from urllib.parse import urlsplit
 from scimlink.settings import Settings
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+# Paths under the base URL (RFC 7644 §3.2) that admins sometimes paste.
+RESOURCE_ENDPOINTS = {
+    "users",
+    "groups",
+    "serviceproviderconfig",
+    "schemas",
+    "resourcetypes",
+}
 
 
 def is_loopback(host: str) -> bool:
@@ -20,10 +28,28 @@ def is_loopback(host: str) -> bool:
 def check_endpoint(url: str, settings: Settings) -> str:
     """Return the endpoint without a trailing slash, or raise ValueError."""
     url = url.strip()
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise ValueError("The URL contains spaces or control characters.")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ValueError(
             "Enter the full SCIM base URL, such as https://scim.example.com/scim/v2."
+        )
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked)
+    except ValueError:
+        raise ValueError(
+            "The port after the host name must be a number from 1 to 65535."
+        ) from None
+    if parts.port == 0:
+        raise ValueError(
+            "The port after the host name must be a number from 1 to 65535."
+        )
+    last = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    if last.lower() in RESOURCE_ENDPOINTS:
+        raise ValueError(
+            f"Enter the SCIM base URL, without /{last} at the end: scimlink adds "
+            "the resource paths itself."
         )
     if parts.username or parts.password:
         raise ValueError("Put credentials in the token field, not in the URL.")

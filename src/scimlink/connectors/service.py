@@ -97,18 +97,10 @@ def _validate(
         except ValueError as exc:
             errors.append(FieldError("endpoint", str(exc)))
     if changes.token is not None:
-        token = changes.token.strip()
-        if (
-            not token
-            or len(token) > MAX_TOKEN_LENGTH
-            or any(c.isspace() for c in token)
-        ):
-            errors.append(
-                FieldError(
-                    "token", "Paste the bearer token from the app, without spaces."
-                )
-            )
-        changes.token = token
+        try:
+            changes.token = check_token(changes.token)
+        except ValueError as error:
+            errors.append(FieldError("token", str(error)))
     group_export = (
         changes.group_export
         if changes.group_export is not None
@@ -164,6 +156,16 @@ def _validate(
             )
             errors.append(FieldError(where, problem.message))
     return errors
+
+
+def check_token(token: str) -> str:
+    """The bearer token without surrounding blanks, or ValueError."""
+    token = token.strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH or any(c.isspace() for c in token):
+        raise ValueError("Paste the bearer token from the app, without spaces.")
+    if not token.isascii() or not token.isprintable():
+        raise ValueError("The token may hold only printable ASCII characters.")
+    return token
 
 
 def create_connector(

@@ -36,6 +36,10 @@ class ConnectorRuntime:
     server_config: dict[str, Any] | None
     # Pushes in flight per app are bounded by the worker's claim capacity.
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Pushes using this runtime now; a runtime replaced after the connector
+    # changed (retired) is closed when the last of them ends.
+    in_use: int = 0
+    retired: bool = False
 
     def close(self) -> None:
         self.client.close()

@@ -165,6 +165,7 @@ class Worker:
                 PUSH_SECONDS.labels(app=runtime.destination.app).observe(
                     time.monotonic() - started
                 )
+                self._release(runtime)
             with self._in_flight_lock:
                 self._in_flight[task.connector_id] -= 1
             structlog.contextvars.clear_contextvars()
@@ -186,19 +187,34 @@ class Worker:
             with self._runtime_lock:
                 cached = self._runtimes.get(connector_id)
                 if cached is not None and cached.updated_at == connector.updated_at:
+                    cached.in_use += 1
                     return cached
                 runtime = build_runtime(
                     connector, self.vault, verify_tls=self.verify_tls
                 )
+                runtime.in_use += 1
                 if cached is not None:
-                    cached.close()
+                    # Pushes still running keep the old client until they end.
+                    cached.retired = True
+                    if cached.in_use == 0:
+                        cached.close()
                 self._runtimes[connector_id] = runtime
         if (
             runtime.profile.reads_service_provider_config
             and runtime.server_config is None
         ):
-            self._discover(runtime)
+            try:
+                self._discover(runtime)
+            except BaseException:
+                self._release(runtime)
+                raise
         return runtime
+
+    def _release(self, runtime: ConnectorRuntime) -> None:
+        with self._runtime_lock:
+            runtime.in_use -= 1
+            if runtime.retired and runtime.in_use == 0:
+                runtime.close()
 
     def _discover(self, runtime: ConnectorRuntime) -> None:
         """Read what the server says it supports; remembered on the connector."""

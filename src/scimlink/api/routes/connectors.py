@@ -182,7 +182,11 @@ def test_unsaved(body: TestIn, request: Request, _: Writer) -> ConnectionTestRes
         endpoint = check_endpoint(body.endpoint, request.app.state.settings)
     except ValueError as exc:
         raise InvalidInput.field("endpoint", str(exc)) from exc
-    return check_connection(endpoint, body.token.strip())
+    try:
+        token = service.check_token(body.token)
+    except ValueError as exc:
+        raise InvalidInput.field("token", str(exc)) from exc
+    return check_connection(endpoint, token)
 
 
 @router.get("/{connector_id}")
