@@ -420,3 +420,60 @@ def test_delete_keeps_events_and_the_apps_users(
     }
     assert live_api.get(f"{events_url}/{after[0]['id']}").status_code == 200
     assert "k@example.com" in app_view.users()
+
+
+def test_unpublish_and_unassign_name_what_is_not_linked(api: TestClient) -> None:
+    """Unlinking what the connector does not hold is refused and changes nothing."""
+    directory = api.post(f"{API}/directories", json={"name": "Staff"}).json()
+    connector = _created(api, groupExport=True)
+    url = f"{API}/connectors/{connector['id']}"
+    assert (
+        api.post(f"{url}/publish", json={"directoryIds": [directory["id"]]}).status_code
+        == 200
+    )
+
+    errors = _fields(
+        api.post(
+            f"{url}/unpublish",
+            json={"directoryIds": [directory["id"], "no-such-directory"]},
+        )
+    )
+    assert "no-such-directory" in errors["directoryIds[1]"]
+    errors = _fields(api.post(f"{url}/unpublish", json={"ssoConfigIds": ["nope"]}))
+    assert "nope" in errors["ssoConfigIds[0]"]
+    errors = _fields(api.post(f"{url}/groups/unassign", json={"groupIds": ["nope"]}))
+    assert "not assigned" in errors["groupIds[0]"]
+    errors = _fields(api.post(f"{url}/unpublish", json={"deleteUsers": "yes"}))
+    assert "deleteUsers" in errors
+
+    held = api.get(url).json()
+    assert [d["id"] for d in held["directories"]] == [directory["id"]]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://127.0.0.1:abc/v2",
+        "http://127.0.0.1:99999/v2",
+        "http://127.0.0.1:8000/v2 x",
+        "https://scim.example.com/scim/v2/Users",
+    ],
+)
+def test_malformed_endpoints_are_refused(api: TestClient, endpoint: str) -> None:
+    """A bad port, blanks or a resource path is a 422 on endpoint, saved or not."""
+    assert "endpoint" in _fields(_create(api, endpoint=endpoint))
+    unsaved = api.post(
+        f"{API}/connectors/test",
+        json={"app": "scim2", "endpoint": endpoint, "token": SECRET},
+    )
+    assert "endpoint" in _fields(unsaved)
+    assert api.get(f"{API}/connectors").json()["items"] == []
+
+
+def test_connection_test_refuses_an_empty_token(api: TestClient) -> None:
+    """An empty token is a 422 on token, not a failed network call."""
+    response = api.post(
+        f"{API}/connectors/test",
+        json={"app": "scim2", "endpoint": LOOPBACK_ENDPOINT, "token": " "},
+    )
+    assert "token" in _fields(response)

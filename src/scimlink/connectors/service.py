@@ -371,6 +371,7 @@ def unpublish(
     delete_users: bool,
 ) -> int:
     """Remove links (all when none are named); returns users leaving scope."""
+    _check_linked(session, connector, directory_ids, sso_ids)
     before = scope.users_in_scope(session, connector.id)
     query = delete(Publication).where(Publication.connector_id == connector.id)
     if directory_ids or sso_ids:
@@ -391,6 +392,34 @@ def unpublish(
     )
     _queue_groups(session, connector.id)
     return len(leaving)
+
+
+def _check_linked(
+    session: Session,
+    connector: Connector,
+    directory_ids: Collection[str],
+    sso_ids: Collection[str],
+) -> None:
+    """Refuse to unpublish links the connector does not have."""
+    linked_directories, linked_sso = _links(session, connector.id)
+    errors = [
+        FieldError(
+            f"directoryIds[{i}]",
+            f"Connector {connector.name!r} is not published to directory {d!r}.",
+        )
+        for i, d in enumerate(directory_ids)
+        if d not in linked_directories
+    ] + [
+        FieldError(
+            f"ssoConfigIds[{i}]",
+            f"Connector {connector.name!r} is not published to SSO "
+            f"configuration {s!r}.",
+        )
+        for i, s in enumerate(sso_ids)
+        if s not in linked_sso
+    ]
+    if errors:
+        raise InvalidInput(errors[0].message, errors)
 
 
 def assign_groups(
@@ -421,6 +450,18 @@ def unassign_groups(
     session: Session, connector: Connector, admin_name: str, group_ids: Collection[str]
 ) -> None:
     _require_group_export(connector)
+    group_ids = list(dict.fromkeys(group_ids))
+    present = _assigned(session, connector.id)
+    errors = [
+        FieldError(
+            f"groupIds[{i}]",
+            f"Group {g!r} is not assigned to connector {connector.name!r}.",
+        )
+        for i, g in enumerate(group_ids)
+        if g not in present
+    ]
+    if errors:
+        raise InvalidInput(errors[0].message, errors)
     session.execute(
         delete(GroupAssignment).where(
             GroupAssignment.connector_id == connector.id,

@@ -32,6 +32,7 @@ from scimlink.scim.errors import (
 from scimlink.sync import events, group_push, health, queue, user_push
 from scimlink.sync.events import EventRecord
 from scimlink.sync.runtime import ConnectorRuntime, build_runtime
+from scimlink.sync.sources import directory_source, scope_source
 from scimlink.sync.wakeup import wait_for_work
 
 log = structlog.get_logger(__name__)
@@ -370,6 +371,13 @@ class Worker:
         PENDING_TASKS.set(1 if pending else 0)
 
 
+# Failures found before any request is sent, as the event log names them.
+LOCAL_REASONS: dict[type[Exception], str] = {
+    MissingRequiredAttributesError: "missing_required_attribute",
+    InvalidMappingError: "invalid_mapping",
+}
+
+
 def failure_record(
     session: Session,
     runtime: ConnectorRuntime,
@@ -388,7 +396,7 @@ def failure_record(
         if isinstance(error, ScimError)
         else {
             "detail": str(error),
-            "reason": type(error).__name__,
+            "reason": LOCAL_REASONS.get(type(error), "internal_error"),
             "attempts": attempts,
         }
     )
@@ -404,10 +412,16 @@ def failure_record(
         email = user.email if user else (link.user_email if link else task.object_id)
         in_app = link is not None and link.remote_id is not None
         event = events.USER_UPDATED if in_app else events.USER_CREATED
+        source = None
+        if user is not None:
+            source = scope_source(session, task.connector_id, user) or (
+                directory_source(session, user)
+            )
         return EventRecord(
             event,
             f"Pushing user {email} to {app} failed: {_summary(error)} {follow}",
             success=False,
+            source=source,
             user_id=task.object_id,
             user_email=email,
             error=error_info,
@@ -427,6 +441,6 @@ def failure_record(
 
 
 def _summary(error: Exception) -> str:
-    if isinstance(error, ScimError):
-        return error.summary()
-    return str(error)
+    text = error.summary() if isinstance(error, ScimError) else str(error)
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."

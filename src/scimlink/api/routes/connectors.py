@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, status
+from pydantic import StrictBool
 from sqlalchemy import select, update
 
 from scimlink.api.deps import CurrentAdmin, Cursor, DbSession, Limit, Writer
@@ -32,7 +33,7 @@ class ConnectorCreate(ApiModel):
     app: str
     endpoint: str
     token: str
-    group_export: bool = False
+    group_export: StrictBool = False
     mapping: list[MappingRowIn] | None = None
     deprovision: Literal["delete", "deactivate"] | None = None
     matching_attribute: str | None = None
@@ -45,7 +46,7 @@ class ConnectorUpdate(ApiModel):
     app: str | None = None
     endpoint: str | None = None
     token: str | None = None
-    group_export: bool | None = None
+    group_export: StrictBool | None = None
     mapping: list[MappingRowIn] | None = None
     deprovision: Literal["delete", "deactivate"] | None = None
     matching_attribute: str | None = None
@@ -97,7 +98,7 @@ class PublishIn(ApiModel):
 class UnpublishIn(ApiModel):
     directory_ids: list[str] = []
     sso_config_ids: list[str] = []
-    delete_users: bool = False
+    delete_users: StrictBool = False
 
 
 class GroupsIn(ApiModel):

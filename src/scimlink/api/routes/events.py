@@ -33,6 +33,10 @@ CSV_COLUMNS = [
 ]
 
 
+# A cell starting with one of these runs as a formula in spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 @router.get("")
 def list_events(
     db: DbSession,
@@ -56,6 +60,13 @@ def list_events(
     return {"items": [event_dict(e, zone) for e in rows], "nextCursor": next_cursor}
 
 
+def spreadsheet_safe(value: str) -> str:
+    """Keep a cell from being read as a formula by spreadsheet programs."""
+    if value[:1] in FORMULA_STARTS:
+        return f"'{value}"
+    return value
+
+
 @router.get("/export.csv")
 def export_events(
     db: DbSession,
@@ -77,6 +88,8 @@ def export_events(
 
     def lines() -> Iterator[str]:
         buffer = io.StringIO()
+        # The byte order mark makes spreadsheet programs read the file as UTF-8.
+        buffer.write("\ufeff")
         writer = csv.writer(buffer)
         writer.writerow(CSV_COLUMNS)
         for e in rows:
@@ -86,13 +99,13 @@ def export_events(
                     e.timestamp.astimezone(zone).isoformat(),
                     e.event,
                     e.status,
-                    e.connector_name,
+                    spreadsheet_safe(e.connector_name),
                     e.connector_app,
-                    e.source_name or "",
-                    e.user_email or "",
-                    e.group_name or "",
-                    e.activity,
-                    (e.error or {}).get("detail", ""),
+                    spreadsheet_safe(e.source_name or ""),
+                    spreadsheet_safe(e.user_email or ""),
+                    spreadsheet_safe(e.group_name or ""),
+                    spreadsheet_safe(e.activity),
+                    spreadsheet_safe(str((e.error or {}).get("detail", ""))),
                 ]
             )
             yield buffer.getvalue()
