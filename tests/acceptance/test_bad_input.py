@@ -255,3 +255,42 @@ def test_streamed_body_over_size_limit_is_413(
 ) -> None:
     """A streamed JSON body over the limit is answered 413, like a declared one."""
     assert _post_streamed(engine, admin_token, tmp_path).status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/directories", {"name": "Staff\u0000"}),
+        ("/directories", {"name": "x" * 201}),
+        ("/directories", {"name": "Line\nbreak"}),
+        ("/sso-configs", {"name": "App\u0007", "protocol": "saml"}),
+    ],
+)
+def test_names_with_control_characters_or_too_long_are_refused(
+    api: TestClient, path: str, body: dict[str, Any]
+) -> None:
+    """A name must be printable and at most 200 characters; nothing is stored."""
+    response = api.post(f"/api/v1{path}", json=body)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == ["name"]
+    assert api.get(f"/api/v1{path}").json()["items"] == []
+
+
+def test_names_are_unique_regardless_of_case_and_unicode_form(
+    api: TestClient,
+) -> None:
+    """'Café' composed or decomposed, and 'CAFÉ' in any case, are one name."""
+    first = api.post("/api/v1/directories", json={"name": "Caf\u00e9 Staff"})
+    assert first.status_code == 201, first.text
+    for other in ("Cafe\u0301 Staff", "caf\u00e9 staff"):
+        response = api.post("/api/v1/directories", json={"name": other})
+        assert response.status_code == 409, (other, response.text)
+    directory_id = first.json()["id"]
+    group = api.post(
+        "/api/v1/groups", json={"directoryId": directory_id, "name": "Admins"}
+    )
+    assert group.status_code == 201
+    clash = api.post(
+        "/api/v1/groups", json={"directoryId": directory_id, "name": "ADMINS"}
+    )
+    assert clash.status_code == 409

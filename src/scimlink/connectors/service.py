@@ -28,6 +28,7 @@ from scimlink.db.models import (
     UserLink,
 )
 from scimlink.db.types import utcnow
+from scimlink.directory.names import clean_name, same_name
 from scimlink.errors import Conflict, FieldError, InvalidInput, NotFound
 from scimlink.mapping import MappingRow, validate_mapping
 from scimlink.settings import Settings
@@ -81,11 +82,14 @@ def _validate(
         return [FieldError("app", str(exc))]
 
     if changes.name is not None:
-        name = changes.name.strip()
-        if not name or len(name) > 200:
-            errors.append(FieldError("name", "The name must have 1 to 200 characters."))
+        try:
+            name = clean_name(changes.name, "connector")
+        except ValueError as error:
+            errors.append(FieldError("name", str(error)))
         else:
-            clash = session.scalar(select(Connector).where(Connector.name == name))
+            clash = session.scalar(
+                select(Connector).where(same_name(Connector.name, name))
+            )
             if clash is not None and clash is not current:
                 raise Conflict.field(
                     "name", f"A connector named {name!r} already exists."

@@ -1,9 +1,12 @@
 """Directories: named collections of users and groups."""
 
+import unicodedata
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scimlink.db.models import Directory, Group, User
+from scimlink.directory.names import clean_name, same_name
 from scimlink.errors import Conflict, InvalidInput, NotFound
 
 
@@ -25,14 +28,16 @@ def require_directory(session: Session, directory_id: str, field: str) -> Direct
 
 
 def find_directory_by_name(session: Session, name: str) -> Directory | None:
-    return session.scalar(select(Directory).where(Directory.name == name))
+    wanted = unicodedata.normalize("NFC", name.strip())
+    return session.scalar(select(Directory).where(same_name(Directory.name, wanted)))
 
 
 def _check_name(session: Session, name: str, current: Directory | None) -> str:
-    name = name.strip()
-    if not name:
-        raise InvalidInput.field("name", "The directory name must not be empty.")
-    clash = find_directory_by_name(session, name)
+    try:
+        name = clean_name(name, "directory")
+    except ValueError as error:
+        raise InvalidInput.field("name", str(error)) from None
+    clash = session.scalar(select(Directory).where(same_name(Directory.name, name)))
     if clash is not None and clash is not current:
         raise Conflict.field("name", f"A directory named {name!r} already exists.")
     return name

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Session
 
 from scimlink.db.models import Group, GroupMember, User
 from scimlink.directory.directories import require_directory
+from scimlink.directory.names import clean_name, same_name
 from scimlink.errors import Conflict, FieldError, InvalidInput, NotFound
 from scimlink.sync import outbox
 
-MAX_NAME = 200
 MAX_DESCRIPTION = 2000
 
 
@@ -24,13 +24,14 @@ def get_group(session: Session, group_id: str) -> Group:
 def _check_name(
     session: Session, directory_id: str, name: str, current: Group | None
 ) -> str:
-    name = name.strip()
-    if not name or len(name) > MAX_NAME:
-        raise InvalidInput.field(
-            "name", f"The group name must have 1 to {MAX_NAME} characters."
-        )
+    try:
+        name = clean_name(name, "group")
+    except ValueError as error:
+        raise InvalidInput.field("name", str(error)) from None
     clash = session.scalar(
-        select(Group).where(Group.directory_id == directory_id, Group.name == name)
+        select(Group).where(
+            Group.directory_id == directory_id, same_name(Group.name, name)
+        )
     )
     if clash is not None and clash is not current:
         raise Conflict.field(

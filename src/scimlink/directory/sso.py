@@ -13,6 +13,7 @@ from scimlink.db.models import (
     SsoUserAssignment,
     User,
 )
+from scimlink.directory.names import clean_name, same_name
 from scimlink.errors import Conflict, FieldError, InvalidInput, NotFound
 from scimlink.sync import outbox
 
@@ -31,11 +32,14 @@ def _check(
 ) -> tuple[str | None, str | None]:
     errors: list[FieldError] = []
     if name is not None:
-        name = name.strip()
-        if not name or len(name) > 200:
-            errors.append(FieldError("name", "The name must have 1 to 200 characters."))
+        try:
+            name = clean_name(name, "SSO configuration")
+        except ValueError as error:
+            errors.append(FieldError("name", str(error)))
         else:
-            clash = session.scalar(select(SsoConfig).where(SsoConfig.name == name))
+            clash = session.scalar(
+                select(SsoConfig).where(same_name(SsoConfig.name, name))
+            )
             if clash is not None and clash is not current:
                 raise Conflict.field(
                     "name", f"An SSO configuration named {name!r} already exists."
