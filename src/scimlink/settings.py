@@ -11,6 +11,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 ENV_PREFIX = "SCIMLINK_"
+# The default database's file name inside the data directory.
+DATABASE_FILE = "scimlink.db"
 
 
 class SettingsError(ValueError):
@@ -95,7 +97,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'scimlink.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
 
 
 @lru_cache

@@ -1,7 +1,6 @@
 """Importing users from CSV through the API and the CLI, on SQLite and PostgreSQL."""
 
 import csv
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -192,6 +191,10 @@ BAD_FILES = {
     "latin-1": ("email,firstName\nzoe@example.com,Zoë\n".encode("latin-1"), "file"),
     "empty file": (b"", "file"),
     "blank lines only": (b"\n\n  \n", "file"),
+    "unclosed quote": (
+        b'email,firstName\na@example.com,"Ana\nb@example.com,Bo\n',
+        "file",
+    ),
     "duplicate emails": (
         b"email\na@example.com\nb@example.com\nA@Example.com\nb@EXAMPLE.com\n",
         "email",
@@ -230,6 +233,21 @@ def test_latin1_error_names_the_line(api: TestClient) -> None:
     message = response.json()["errors"][0]["message"]
     assert "line 3" in message
     assert "save the file as utf-8" in message.lower()
+
+
+def test_unclosed_quote_names_the_line_it_opens_on(api: TestClient) -> None:
+    """An unclosed quote is reported where it opens, not as a bad email."""
+    directory_id = _directory(api)
+    body = b'email,firstName\na@example.com,Ana\nb@example.com,"Bo\nc@example.com,Cy\n'
+    response = api.post(
+        "/api/v1/users/import",
+        params={"directoryId": directory_id},
+        content=body,
+        headers={"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 422, response.text
+    message = response.json()["errors"][0]["message"]
+    assert "Line 3" in message and "never closed" in message
 
 
 def test_duplicate_emails_list_their_lines(api: TestClient) -> None:
@@ -450,14 +468,14 @@ def test_cli_unknown_directory(cli_env: str, engine: Engine) -> None:
     assert _users(engine) == {}
 
 
-def test_ten_thousand_rows_are_fast(api: TestClient, engine: Engine) -> None:
-    """10,000 rows import through the API in well under ten seconds."""
+def test_ten_thousand_rows_arrive_whole(api: TestClient, engine: Engine) -> None:
+    """10,000 rows import through the API with every custom attribute.
+
+    How fast is measured by bench/import_users.py, not here.
+    """
     directory_id = _directory(api)
-    started = time.perf_counter()
     report = _import(api, directory_id, PEOPLE_10K.read_bytes())
-    elapsed = time.perf_counter() - started
     assert (report["created"], report["rejected"]) == (10_000, [])
-    assert elapsed < 10, f"the import took {elapsed:.1f} s"
 
     stored = _users(engine)
     with PEOPLE_10K.open(encoding="utf-8", newline="") as handle:

@@ -60,6 +60,10 @@ def test_user_round_trip_with_custom_attributes(api: TestClient) -> None:
 
     found = api.get("/api/v1/users", params={"email": "zoe.obrien@example.com"}).json()
     assert [u["id"] for u in found["items"]] == [user["id"]]
+    for status in ("suspended", "Suspended", "SUSPENDED"):
+        listed = api.get("/api/v1/users", params={"status": status})
+        assert [u["id"] for u in listed.json()["items"]] == [user["id"]], status
+    assert api.get("/api/v1/users", params={"status": "gone"}).status_code == 422
     assert api.delete(f"/api/v1/users/{user['id']}").status_code == 204
     assert api.get(f"/api/v1/users/{user['id']}").status_code == 404
 

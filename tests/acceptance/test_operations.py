@@ -156,3 +156,27 @@ def test_docs_page(app_client: TestClient, engine: Engine) -> None:
     response = app_client.get("/api/docs")
     assert response.status_code == 200
     assert "/api/openapi.json" in response.text
+
+
+def test_unexpected_error_is_a_problem_with_the_request_id(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash inside a route answers 500 as a problem naming the request id."""
+    from scimlink.api.routes import directories
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(directories.directories, "create_directory", crash)
+
+    response = api.post(
+        "/api/v1/directories",
+        json={"name": "Doomed"},
+        headers={"X-Request-ID": "req-42"},
+    )
+
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.headers["x-request-id"] == "req-42"
+    assert "req-42" in response.json()["detail"]
+    assert "disk on fire" not in response.text

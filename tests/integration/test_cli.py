@@ -177,3 +177,24 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.1)
     pytest.fail("scimlink serve did not become ready within 30 s")
+
+
+def test_default_database_is_private(tmp_path: Path) -> None:
+    """The SQLite file the data directory gets is readable by its owner only."""
+    environment = {
+        **os.environ,
+        "SCIMLINK_DATA_DIR": str(tmp_path / "data"),
+        "SCIMLINK_LOG_FORMAT": "console",
+    }
+    environment.pop("SCIMLINK_DATABASE_URL", None)
+    result = scimlink(environment, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "scimlink.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_bad_setting_names_the_variable(environment: dict[str, str]) -> None:
+    """A bad environment variable exits 1 with its name, not a traceback."""
+    result = scimlink({**environment, "SCIMLINK_WORKER_THREADS": "0"}, "db", "upgrade")
+    assert result.returncode == 1
+    assert "SCIMLINK_WORKER_THREADS" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,5 +1,8 @@
-"""ASGI middleware: request ids and a limit on request body size."""
+"""ASGI middleware: request ids, one log line per request, problem documents
+for unexpected errors, and a limit on request body size."""
 
+import logging
+import time
 import uuid
 from typing import Any
 
@@ -8,6 +11,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scimlink.api.problems import problem
 from scimlink.metrics import HTTP_REQUESTS
+
+log = structlog.get_logger("scimlink.api")
+# Probes that monitoring calls every few seconds: logged at debug only.
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class RequestContext:
@@ -32,15 +39,39 @@ class RequestContext:
                 message["headers"].append((b"x-request-id", request_id.encode()))
             await send(message)
 
+        started = time.perf_counter()
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception("http.unhandled_error", path=scope["path"])
+            if "status" in status_holder:
+                raise  # the response has begun; nothing else can be sent
+            # Answered here, not by Starlette's plain-text 500, so that the
+            # admin gets a problem document and the id to quote.
+            response = problem(
+                500,
+                "Internal server error",
+                "scimlink could not complete this request; the operator log "
+                f"has the details under request id {request_id}.",
+            )
+            await response(scope, receive, send_with_id)
         finally:
             route = scope.get("route")
+            status = status_holder.get("status", 500)
             HTTP_REQUESTS.labels(
                 method=scope["method"],
                 route=getattr(route, "path", "unmatched"),
-                status=str(status_holder.get("status", 500)),
+                status=str(status),
             ).inc()
+            quiet = scope["path"] in PROBE_PATHS
+            log.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "http.request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                elapsed_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
             structlog.contextvars.unbind_contextvars("request_id")
 
 

@@ -166,7 +166,9 @@ def _parse(text: str) -> tuple[list[str], list[_Row]]:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """Non-blank CSV records, each with the physical line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # Strict parsing: a quote left open would otherwise swallow the rest of
+    # the file into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next_line = 1
     try:
         for cells in reader:
@@ -174,9 +176,21 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
             if any(cell.strip() for cell in cells):
                 yield line, cells
     except csv.Error as exc:
-        raise InvalidInput.field(
-            "file", f"Line {reader.line_num} is not valid CSV: {exc}."
-        ) from exc
+        raise InvalidInput.field("file", _csv_problem(next_line, str(exc))) from exc
+
+
+def _csv_problem(line: int, error: str) -> str:
+    if "unexpected end of data" in error:
+        return (
+            f"Line {line} opens a quoted cell that is never closed; close the "
+            "quote or remove it."
+        )
+    if "field larger than field limit" in error:
+        return (
+            f"Line {line} has a cell longer than {csv.field_size_limit()} "
+            "characters; shorten it (an unclosed quote can cause this too)."
+        )
+    return f"Line {line} is not valid CSV: {error}."
 
 
 def _check_header(cells: list[str]) -> list[str]:

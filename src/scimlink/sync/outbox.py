@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from scimlink.db.models import SyncTask
 from scimlink.db.types import utcnow
 from scimlink.sync import scope
-from scimlink.sync.wakeup import notify_work
+from scimlink.sync.wakeup import notify_work_after_commit
 
 TaskKind = Literal["user", "group"]
 OnLeave = Literal["keep", "delete"] | None
@@ -48,7 +48,7 @@ def enqueue(
     for start in range(0, len(rows), BATCH):
         session.execute(_upsert(session, rows[start : start + BATCH]))
     if rows:
-        notify_work()
+        notify_work_after_commit(session)
     return len(rows)
 
 

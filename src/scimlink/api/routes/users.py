@@ -1,9 +1,10 @@
 """/users"""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
+from pydantic import BeforeValidator
 from sqlalchemy import or_, select
 
 from scimlink.api.deps import CurrentAdmin, Cursor, DbSession, Limit, Writer
@@ -56,6 +57,10 @@ def user_out(user: User) -> UserOut:
     return UserOut.model_validate(user, from_attributes=True)
 
 
+def _lowercase(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 @router.get("")
 def list_users(
     db: DbSession,
@@ -64,7 +69,11 @@ def list_users(
     cursor: Cursor = None,
     directory_id: str | None = Query(None, alias="directoryId"),
     email: str | None = Query(None, description="Exact email, any case."),
-    status_: Literal["active", "suspended"] | None = Query(None, alias="status"),
+    status_: Annotated[
+        Literal["active", "suspended"] | None,
+        BeforeValidator(_lowercase),
+        Query(alias="status"),
+    ] = None,
     q: str | None = Query(None, description="Part of an email or name."),
 ) -> Page[UserOut]:
     query = select(User)
