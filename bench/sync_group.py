@@ -131,11 +131,13 @@ def _run(
             json={"directoryIds": [directory["id"]]},
         )
         started = time.perf_counter()
-        _until(lambda: len(emulator.users) >= len(user_ids))
+        _until(lambda: _status(api, connector["id"])["pending"] == 0)
         users_seconds = time.perf_counter() - started
+        # Users without a first or last name are refused: AWS requires both.
+        refused = _status(api, connector["id"])["failed"]
         print(
-            f"[{database}] {len(user_ids)} users in the app after "
-            f"{users_seconds:.1f} s",
+            f"[{database}] {len(emulator.users)} users in the app after "
+            f"{users_seconds:.1f} s; {refused} refused for missing names",
             flush=True,
         )
 
@@ -146,7 +148,7 @@ def _run(
             json={"groupIds": [group["id"]]},
         )
         started = time.perf_counter()
-        _until(lambda: _members(emulator) >= len(user_ids))
+        _until(lambda: _members(emulator) >= len(emulator.users))
         group_seconds = time.perf_counter() - started
         print(
             f"[{database}] group of {_members(emulator)} members in the app "
@@ -165,6 +167,11 @@ def _run(
         max(sizes, default=0),
         len(emulator.shape_rejections),
     )
+
+
+def _status(api: httpx.Client, connector_id: str) -> dict[str, Any]:
+    status: dict[str, Any] = call(api, "GET", f"/connectors/{connector_id}/status")
+    return status
 
 
 def _all_user_ids(api: httpx.Client) -> list[str]:
@@ -200,7 +207,7 @@ def _until(probe: Callable[[], bool]) -> None:
     while not probe():
         if time.perf_counter() > deadline:
             raise SystemExit(f"not reached within {TIMEOUT}s")
-        time.sleep(0.05)
+        time.sleep(0.5)
 
 
 if __name__ == "__main__":
