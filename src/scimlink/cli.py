@@ -139,10 +139,14 @@ def import_users_command(
         summary = "nothing was imported" if exc.errors else exc.detail
         raise _fail(f"{summary}; fix the file and import it again.") from exc
 
-    verb = "would be" if dry_run else "were"
+    def verb(count: int) -> str:
+        return "would be" if dry_run else ("was" if count == 1 else "were")
+
+    rows = "row" if report.total == 1 else "rows"
     console.print(
-        f"{report.total} rows read from {file.name} into {found.name!r}: "
-        f"{report.created} {verb} created, {report.updated} {verb} updated, "
+        f"{report.total} {rows} read from {file.name} into {found.name!r}: "
+        f"{report.created} {verb(report.created)} created, "
+        f"{report.updated} {verb(report.updated)} updated, "
         f"{len(report.rejected)} rejected."
     )
     if report.rejected:

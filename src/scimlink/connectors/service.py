@@ -582,9 +582,16 @@ def connector_status(session: Session, connector: Connector) -> ConnectorStatus:
         health = "syncing"
     else:
         health = "in_sync"
-    return ConnectorStatus(
-        total_users, total_groups, pending, failed, health, connector.health_detail
-    )
+    detail = connector.health_detail
+    if detail is None and failed:
+        # The app answers, but some objects were refused: say so, so that
+        # "in sync" is not read as "everything arrived".
+        objects = "object was" if failed == 1 else "objects were"
+        detail = (
+            f"{failed} {objects} refused and will be retried when they or the "
+            "connector change; the event log says why."
+        )
+    return ConnectorStatus(total_users, total_groups, pending, failed, health, detail)
 
 
 def changes_from(body: Mapping[str, Any]) -> ConnectorChanges:

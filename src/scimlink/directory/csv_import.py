@@ -297,7 +297,8 @@ def _refuse_duplicate_emails(accepted: list[_Accepted]) -> None:
     ]
     if errors:
         detail = (
-            f"{len(errors)} emails appear more than once (case does not matter); "
+            f"{len(errors)} {'email appears' if len(errors) == 1 else 'emails appear'} "
+            "more than once (case does not matter); "
             "fix the file and import it again. " + errors[0].message
         )
         raise InvalidInput(detail, errors)
