@@ -1,10 +1,11 @@
-"""Checking a SCIM endpoint URL before it is stored or called."""
+"""Checking a SCIM endpoint URL and bearer token before they are stored or used."""
 
 import ipaddress
 from urllib.parse import urlsplit
 
 from scimlink.settings import Settings
 
+MAX_TOKEN_LENGTH = 8192
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 # Paths under the base URL (RFC 7644 §3.2) that admins sometimes paste.
 RESOURCE_ENDPOINTS = {
@@ -63,3 +64,13 @@ def check_endpoint(url: str, settings: Settings) -> str:
             "loopback or when SCIMLINK_ALLOW_HTTP_TARGETS is set."
         )
     return url.rstrip("/")
+
+
+def check_token(token: str) -> str:
+    """The bearer token without surrounding blanks, or ValueError."""
+    token = token.strip()
+    if not token or len(token) > MAX_TOKEN_LENGTH or any(c.isspace() for c in token):
+        raise ValueError("Paste the bearer token from the app, without spaces.")
+    if not token.isascii() or not token.isprintable():
+        raise ValueError("The token may hold only printable ASCII characters.")
+    return token

@@ -4,7 +4,7 @@ Every change that alters what an app must hold records the pending pushes in
 the same transaction (see scimlink.sync.outbox); nothing here calls an app.
 """
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from scimlink.apps import UnknownAppError, get_profile
 from scimlink.apps.profile import AppProfile
-from scimlink.connectors.endpoint import check_endpoint
+from scimlink.connectors.endpoint import check_endpoint, check_token
 from scimlink.connectors.vault import TokenVault, token_hint
 from scimlink.db.models import (
     Connector,
@@ -35,7 +35,6 @@ from scimlink.settings import Settings
 from scimlink.sync import outbox, scope
 
 DEPROVISION_ACTIONS = ("delete", "deactivate")
-MAX_TOKEN_LENGTH = 8192
 
 
 @dataclass
@@ -160,16 +159,6 @@ def _validate(
             )
             errors.append(FieldError(where, problem.message))
     return errors
-
-
-def check_token(token: str) -> str:
-    """The bearer token without surrounding blanks, or ValueError."""
-    token = token.strip()
-    if not token or len(token) > MAX_TOKEN_LENGTH or any(c.isspace() for c in token):
-        raise ValueError("Paste the bearer token from the app, without spaces.")
-    if not token.isascii() or not token.isprintable():
-        raise ValueError("The token may hold only printable ASCII characters.")
-    return token
 
 
 def create_connector(
@@ -406,22 +395,40 @@ def _check_linked(
 ) -> None:
     """Refuse to unpublish links the connector does not have."""
     linked_directories, linked_sso = _links(session, connector.id)
-    errors = [
-        FieldError(
-            f"directoryIds[{i}]",
-            f"Connector {connector.name!r} is not published to directory {d!r}.",
+    name = connector.name
+    _refuse(
+        _absent(
+            "directoryIds",
+            directory_ids,
+            linked_directories,
+            lambda d: f"Connector {name!r} is not published to directory {d!r}.",
         )
-        for i, d in enumerate(directory_ids)
-        if d not in linked_directories
-    ] + [
-        FieldError(
-            f"ssoConfigIds[{i}]",
-            f"Connector {connector.name!r} is not published to SSO "
-            f"configuration {s!r}.",
+        + _absent(
+            "ssoConfigIds",
+            sso_ids,
+            linked_sso,
+            lambda c: (
+                f"Connector {name!r} is not published to SSO configuration {c!r}."
+            ),
         )
-        for i, s in enumerate(sso_ids)
-        if s not in linked_sso
+    )
+
+
+def _absent(
+    field: str,
+    ids: Collection[str],
+    present: Collection[str],
+    message: Callable[[str], str],
+) -> list[FieldError]:
+    """One error per id not in `present`, naming its position in the list."""
+    return [
+        FieldError(f"{field}[{i}]", message(value))
+        for i, value in enumerate(ids)
+        if value not in present
     ]
+
+
+def _refuse(errors: list[FieldError]) -> None:
     if errors:
         raise InvalidInput(errors[0].message, errors)
 
@@ -432,13 +439,11 @@ def assign_groups(
     _require_group_export(connector)
     group_ids = list(dict.fromkeys(group_ids))
     known = set(session.scalars(select(Group.id).where(Group.id.in_(group_ids))))
-    errors = [
-        FieldError(f"groupIds[{i}]", f"No group with id {g!r} exists.")
-        for i, g in enumerate(group_ids)
-        if g not in known
-    ]
-    if errors:
-        raise InvalidInput(errors[0].message, errors)
+    _refuse(
+        _absent(
+            "groupIds", group_ids, known, lambda g: f"No group with id {g!r} exists."
+        )
+    )
     present = _assigned(session, connector.id)
     session.add_all(
         GroupAssignment(connector_id=connector.id, group_id=g)
@@ -455,17 +460,15 @@ def unassign_groups(
 ) -> None:
     _require_group_export(connector)
     group_ids = list(dict.fromkeys(group_ids))
-    present = _assigned(session, connector.id)
-    errors = [
-        FieldError(
-            f"groupIds[{i}]",
-            f"Group {g!r} is not assigned to connector {connector.name!r}.",
+    assigned = _assigned(session, connector.id)
+    _refuse(
+        _absent(
+            "groupIds",
+            group_ids,
+            assigned,
+            lambda g: f"Group {g!r} is not assigned to connector {connector.name!r}.",
         )
-        for i, g in enumerate(group_ids)
-        if g not in present
-    ]
-    if errors:
-        raise InvalidInput(errors[0].message, errors)
+    )
     session.execute(
         delete(GroupAssignment).where(
             GroupAssignment.connector_id == connector.id,

@@ -13,7 +13,7 @@ from scimlink.connectors.service import profile_of
 from scimlink.db.models import Connector, User
 from scimlink.errors import FieldError, InvalidInput
 from scimlink.mapping import MappingRow, build_user_resource, validate_mapping
-from scimlink.sync.sources import manager_resolver, source_user
+from scimlink.sync.sources import ManagerLookup, source_user
 
 
 def preview_user(
@@ -44,7 +44,7 @@ def preview_user(
             source_user(user),
             profile,
             matching_attribute=matching_attribute or connector.matching_attribute,
-            resolve_manager=manager_resolver(session, connector.id),
+            resolve_manager=ManagerLookup(session, connector.id),
         )
     except MissingRequiredAttributesError as exc:
         raise InvalidInput.field("userId", str(exc)) from exc

@@ -72,13 +72,9 @@ def directory_source(session: Session, user: User | None) -> Source | None:
     return Source("directory", directory.id, directory.name) if directory else None
 
 
-def manager_resolver(session: Session, connector_id: str) -> "ManagerLookup":
-    """Resolve a manager given by email (or user id) to its id in the app."""
-    return ManagerLookup(session, connector_id)
-
-
 class ManagerLookup:
-    """A manager resolver that remembers the reference it could not resolve.
+    """Resolve a manager given by email (or user id) to its id in the app,
+    remembering the reference it could not resolve.
 
     A report pushed before its manager exists in the app goes without
     manager.value; the remembered reference lets the manager's own push

@@ -24,8 +24,8 @@ from scimlink.sync.health import mark_healthy
 from scimlink.sync.learned import refuses_method, remember_put_only
 from scimlink.sync.runtime import ConnectorRuntime
 from scimlink.sync.sources import (
+    ManagerLookup,
     directory_source,
-    manager_resolver,
     scope_source,
     source_user,
 )
@@ -89,7 +89,7 @@ def read_snapshot(
     )
     desired = None
     source = directory_source(session, user)
-    managers = manager_resolver(session, runtime.connector_id)
+    managers = ManagerLookup(session, runtime.connector_id)
     if user is not None and in_scope:
         source = scope_source(session, runtime.connector_id, user) or source
         desired = build_user_resource(

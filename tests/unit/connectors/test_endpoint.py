@@ -2,8 +2,7 @@
 
 import pytest
 
-from scimlink.connectors.endpoint import check_endpoint
-from scimlink.connectors.service import check_token
+from scimlink.connectors.endpoint import check_endpoint, check_token
 from scimlink.settings import Settings
 
 SETTINGS = Settings(log_format="console")

@@ -11,7 +11,7 @@ from scimlink.api.deps import CurrentAdmin, Cursor, DbSession, Limit, Writer
 from scimlink.api.pagination import paginate
 from scimlink.api.schemas import ApiModel, Page
 from scimlink.connectors import service
-from scimlink.connectors.endpoint import check_endpoint
+from scimlink.connectors.endpoint import check_endpoint, check_token
 from scimlink.connectors.vault import TokenVault
 from scimlink.db.models import Connector, User, UserLink
 from scimlink.directory.users import get_user
@@ -184,7 +184,7 @@ def test_unsaved(body: TestIn, request: Request, _: Writer) -> ConnectionTestRes
     except ValueError as exc:
         raise InvalidInput.field("endpoint", str(exc)) from exc
     try:
-        token = service.check_token(body.token)
+        token = check_token(body.token)
     except ValueError as exc:
         raise InvalidInput.field("token", str(exc)) from exc
     return check_connection(endpoint, token)
